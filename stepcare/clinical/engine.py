@@ -1,0 +1,71 @@
+"""evaluate(): one case in, one evaluation out — the engine contract's single entry point.
+
+Each step lives in its own module (triage, chronicity, differential, mechanism, questionnaires,
+medications, plan); this module only orders them and assembles the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from stepcare.clinical import (
+    chronicity,
+    differential,
+    knowledge,
+    mechanism,
+    medications,
+    plan,
+    questionnaires,
+    triage,
+)
+from stepcare.clinical.case import Case, parse_case
+from stepcare.clinical.result import Alert, Evaluation
+
+__all__ = ["MME_TABLES", "evaluate", "load_knowledge"]
+
+_SEVERITY_ORDER = {"high": 0, "warning": 1, "info": 2}
+
+
+def load_knowledge() -> str:
+    """Load and validate every knowledge file now, so a broken file fails at start, not mid-clinic."""
+    knowledge.sources()
+    chronicity.knowledge()
+    triage.knowledge()
+    differential.knowledge()
+    mechanism.knowledge()
+    questionnaires.knowledge()
+    medications.knowledge()
+    plan.knowledge()
+    return knowledge.knowledge_version()
+
+
+MME_TABLES: tuple[str, ...] = medications.MME_TABLES
+
+
+def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> Evaluation:
+    """Evaluate one case; raises CaseError (naming each faulty field) for invalid input."""
+    c = parse_case(case)
+    scores, score_alerts = questionnaires.score_all(c)
+    tri = triage.assess(c)
+    ranked = differential.rank(c)
+    mech = mechanism.classify(c, ranked)
+    mme, med_alerts = medications.assess(c, table=mme_table)
+    steps = plan.build(c, triage=tri, differential=ranked, scores=scores)
+    alerts: list[Alert] = [*score_alerts, *med_alerts]
+    alerts.sort(key=lambda a: _SEVERITY_ORDER[a.severity])
+    return Evaluation(
+        id=c.id,
+        as_of=c.as_of,
+        knowledge_version=knowledge.knowledge_version(),
+        triage=tri,
+        chronicity=chronicity.classify(c),
+        mechanism=mech,
+        differential=ranked,
+        scores=scores,
+        mme=mme,
+        alerts=tuple(alerts),
+        plan=steps,
+        eligibility={},
+        outcomes={},
+    )
