@@ -4,12 +4,11 @@ No web framework here (a test enforces it); clinical knowledge lives in `knowled
 """
 
 from stepcare.clinical.case import Case, CaseError, parse_case
-from stepcare.clinical.engine import MME_TABLES, evaluate, load_knowledge
+from stepcare.clinical.engine import evaluate, load_knowledge
 from stepcare.clinical.knowledge import KnowledgeError, knowledge_version
 from stepcare.clinical.result import Evaluation
 
 __all__ = [
-    "MME_TABLES",
     "Case",
     "CaseError",
     "Evaluation",

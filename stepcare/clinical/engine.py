@@ -9,26 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stepcare.clinical import (
-    chronicity,
-    differential,
-    knowledge,
-    mechanism,
-    medications,
-    plan,
-    questionnaires,
-    triage,
-)
+from stepcare.clinical import chronicity, knowledge
 from stepcare.clinical.case import Case, parse_case
 from stepcare.clinical.result import Alert, Evaluation
 
-__all__ = ["MME_TABLES", "evaluate", "load_knowledge"]
+__all__ = ["evaluate", "load_knowledge"]
 
 _SEVERITY_ORDER = {"high": 0, "warning": 1, "info": 2}
 
 
 def load_knowledge() -> str:
     """Load and validate every knowledge file now, so a broken file fails at start, not mid-clinic."""
+    from stepcare.clinical import differential, mechanism, medications, plan, questionnaires, triage
+
     knowledge.sources()
     chronicity.knowledge()
     triage.knowledge()
@@ -40,11 +33,10 @@ def load_knowledge() -> str:
     return knowledge.knowledge_version()
 
 
-MME_TABLES: tuple[str, ...] = medications.MME_TABLES
-
-
 def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> Evaluation:
     """Evaluate one case; raises CaseError (naming each faulty field) for invalid input."""
+    from stepcare.clinical import differential, mechanism, medications, plan, questionnaires, triage
+
     c = parse_case(case)
     scores, score_alerts = questionnaires.score_all(c)
     tri = triage.assess(c)
