@@ -17,6 +17,6 @@ if TYPE_CHECKING:
 
 def evaluate(case: Any, *, mme_table: str = "cdc-2022") -> Evaluation:
     """Evaluate one case (dict or Case); see stepcare.clinical.evaluate."""
-    from stepcare.clinical import evaluate as _evaluate  # noqa: PLC0415 (keep `import stepcare` light)
+    from stepcare.clinical import evaluate as _evaluate
 
     return _evaluate(case, mme_table=mme_table)

@@ -110,7 +110,7 @@ def _batch(args: argparse.Namespace) -> int:
     out = sys.stdout
     progress = args.progress and sys.stderr.isatty()
     with stream:
-        for total, line in enumerate(_lines(stream), start=1):  # noqa: B007
+        for total, line in enumerate(_lines(stream), start=1):
             try:
                 result = _evaluate_text(line, mme_table=args.mme_table)
             except _Invalid as exc:
@@ -129,7 +129,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def cmd_knowledge(args: argparse.Namespace) -> int:
-    from stepcare.clinical.catalog import knowledge_summary  # noqa: PLC0415
+    from stepcare.clinical.catalog import knowledge_summary
 
     summary = knowledge_summary()
     if args.json:
@@ -177,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         load_knowledge()
         if getattr(args, "mme_table", None) is not None:
-            from stepcare.clinical.medications import MME_TABLES  # noqa: PLC0415
+            from stepcare.clinical.medications import MME_TABLES
 
             if args.mme_table not in MME_TABLES:
                 print(

@@ -79,7 +79,7 @@ def test_an_entry_without_citation_fails(kdir: Path) -> None:
 
 def test_broken_yaml_fails_naming_the_file(kdir: Path) -> None:
     (kdir / "rules.yaml").write_text("rules: [unclosed\n")
-    with pytest.raises(KnowledgeError, match="knowledge/rules.yaml: not valid YAML"):
+    with pytest.raises(KnowledgeError, match=r"knowledge/rules\.yaml: not valid YAML"):
         knowledge.load("rules.yaml", _RulesFile)
 
 
