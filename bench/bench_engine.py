@@ -1,0 +1,127 @@
+"""Engine benchmark: in-process latency of one evaluation, and `stepcare evaluate --batch` throughput.
+
+Targets (clinical core issue): median in-process evaluation < 1 ms; batch >= 5,000 cases/s on one core.
+Writes its figures to bench/results/engine.json. Usage: .venv/bin/python bench/bench_engine.py [--cases N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from casegen import make_case  # noqa: E402
+
+import stepcare  # noqa: E402
+from stepcare.clinical import load_knowledge, parse_case  # noqa: E402
+
+EXAMPLE = HERE.parent.parent / "shared" / "spec" / "example-case.json"
+
+
+def _typical_case() -> dict:
+    if EXAMPLE.exists():
+        return json.loads(EXAMPLE.read_text())
+    return make_case(random.Random(1), 0)
+
+
+def in_process(repeats: int) -> dict:
+    case = _typical_case()
+    parsed = parse_case(case)
+    for _ in range(200):  # warm up caches and the knowledge base
+        stepcare.evaluate(case)
+    from_dict, from_case = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter_ns()
+        stepcare.evaluate(case).to_dict()
+        t1 = time.perf_counter_ns()
+        stepcare.evaluate(parsed)
+        t2 = time.perf_counter_ns()
+        from_dict.append((t1 - t0) / 1e6)
+        from_case.append((t2 - t1) / 1e6)
+    q = statistics.quantiles(from_dict, n=100)
+    return {
+        "case": "shared/spec/example-case.json" if EXAMPLE.exists() else "generated",
+        "repeats": repeats,
+        "median_ms_dict_to_json_dict": round(statistics.median(from_dict), 4),
+        "p95_ms_dict_to_json_dict": round(q[94], 4),
+        "median_ms_parsed_case": round(statistics.median(from_case), 4),
+        "target_median_ms": 1.0,
+    }
+
+
+def batch(n: int) -> dict:
+    rng = random.Random(2026)
+    tmp = Path(tempfile.mkdtemp(prefix="stepcare-bench-"))
+    try:
+        src = tmp / "cases.jsonl"
+        with src.open("w") as fh:
+            for i in range(n):
+                fh.write(json.dumps(make_case(rng, i)) + "\n")
+                if (i + 1) % 20000 == 0:
+                    print(f"  generated {i + 1}/{n} cases", file=sys.stderr)
+        exe = shutil.which("stepcare", path=str(Path(sys.executable).parent)) or "stepcare"
+        cmd = [exe, "evaluate", "--batch", str(src), "--no-progress"]
+        if shutil.which("taskset"):
+            cmd = ["taskset", "-c", "0", *cmd]
+        print(f"  running: {' '.join(cmd)}", file=sys.stderr)
+        out = tmp / "out.jsonl"
+        t0 = time.perf_counter()
+        with out.open("w") as fh:
+            proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.PIPE, text=True, check=False)
+        elapsed = time.perf_counter() - t0
+        lines = sum(1 for _ in out.open())
+        invalid = sum(1 for line in out.open() if '"errors"' in line[:200])
+        return {
+            "cases": n,
+            "seconds": round(elapsed, 2),
+            "cases_per_second": round(n / elapsed),
+            "output_lines": lines,
+            "invalid_lines": invalid,
+            "exit_status": proc.returncode,
+            "one_core": bool(shutil.which("taskset")),
+            "target_cases_per_second": 5000,
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=5000)
+    parser.add_argument("--out", default=str(HERE / "results" / "engine.json"))
+    args = parser.parse_args()
+    version = load_knowledge()
+    print("in-process latency ...", file=sys.stderr)
+    lat = in_process(args.repeats)
+    print(f"  median {lat['median_ms_dict_to_json_dict']} ms", file=sys.stderr)
+    print(f"batch of {args.cases} cases ...", file=sys.stderr)
+    thr = batch(args.cases)
+    print(f"  {thr['cases_per_second']} cases/s", file=sys.stderr)
+    result = {
+        "knowledge_version": version,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": time.strftime("%Y-%m-%d"),
+        "in_process": lat,
+        "batch": thr,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
