@@ -80,7 +80,9 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ("family_name", "given_name", "id")
-        constraints = [models.UniqueConstraint(fields=("clinic", "mrn"), name="patient_unique_mrn_per_clinic")]
+        constraints = [
+            models.UniqueConstraint(fields=("clinic", "mrn"), name="patient_unique_mrn_per_clinic")
+        ]
         indexes = [models.Index(fields=("clinic", "family_name", "given_name"))]
 
     def __str__(self) -> str:

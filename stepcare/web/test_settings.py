@@ -4,6 +4,6 @@ import os
 
 os.environ.setdefault("STEPCARE_MODE", "dev")
 
-from stepcare.web.settings import *  # noqa: E402, F403
+from stepcare.web.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
