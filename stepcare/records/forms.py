@@ -14,6 +14,10 @@ MRN_TAKEN_MESSAGE = "MRN {mrn} is already used by another patient at this clinic
 DOB_IN_FUTURE_MESSAGE = "Date of birth cannot be in the future; use YYYY-MM-DD."
 
 
+# Only ISO dates: 03/02/1981 could be March 2 or February 3, and a chart must not guess.
+ISO_DATE_ONLY = ["%Y-%m-%d"]
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -62,7 +66,10 @@ class PatientForm(forms.ModelForm):
         assert isinstance(insurance, forms.ModelChoiceField)
         insurance.queryset = insurance_plans_for_clinic(clinic_id=clinic_id)
         insurance.empty_label = "No insurance on file"
-        self.fields["date_of_birth"].error_messages["required"] = "Enter the date of birth as YYYY-MM-DD."
+        dob = self.fields["date_of_birth"]
+        assert isinstance(dob, forms.DateField)
+        dob.input_formats = ISO_DATE_ONLY
+        dob.error_messages["required"] = "Enter the date of birth as YYYY-MM-DD."
 
     def clean_mrn(self) -> str:
         mrn = str(self.cleaned_data["mrn"]).strip()
@@ -91,6 +98,12 @@ class EncounterForm(forms.ModelForm):
             "date": {"invalid": "Enter the encounter date as YYYY-MM-DD.", "required": "Enter the date."},
             "start_time": {"invalid": "Enter the start time as HH:MM (24-hour)."},
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        date = self.fields["date"]
+        assert isinstance(date, forms.DateField)
+        date.input_formats = ISO_DATE_ONLY
 
 
 class AmendmentForm(forms.Form):

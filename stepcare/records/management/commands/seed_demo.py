@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import zoneinfo
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -42,7 +43,6 @@ class Command(BaseCommand):
 
     def _seed(self) -> None:
         rng = random.Random(demo_data.RANDOM_SEED)
-        today = timezone.localdate()
         # One hash shared by every demo account: the password is published anyway, and argon2 is slow.
         password_hash = make_password(demo_data.DEMO_PASSWORD)
 
@@ -107,6 +107,7 @@ class Command(BaseCommand):
                 primary_condition=p.condition,
                 story=p.story,
             )
+            today = timezone.localdate(timezone=zoneinfo.ZoneInfo(clinic.timezone))  # the clinic's today
             encounter_count += self._encounters(patient, p, physicians, nurses, rng, today)
             if p.login:
                 User.objects.create(
