@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from stepcare.clinical.knowledge import KnowledgeError
 from stepcare.clinical.result import Alert, Score
 
 AS_OF = "2026-11-24"
+EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "spec" / "example-case.json"
 CODES = (
     "nrs", "peg", "phq9", "phq2", "gad7", "gad2", "odi", "ndi", "pcs", "dn4", "ort", "start-back", "isi",
     "acr-2016-fm",
@@ -190,6 +193,12 @@ def test_peg_is_the_mean_of_three_items_to_one_decimal() -> None:
 def test_odi_percent_and_bands_with_all_ten_sections(raw: int, percent: int, band: str) -> None:
     score = _score("odi", _filled("odi", raw))
     assert (score.score, score.band, score.extra["answered_sections"]) == (percent, band, 10)
+
+
+def test_a_fractional_score_between_two_published_bands_goes_to_the_higher_band() -> None:
+    odi = q._compiled().specs["odi"]
+    bands = [q._band(odi, value, {}) for value in (20.0, 20.5, 21.0)]
+    assert [b.id if b else None for b in bands] == ["minimal", "moderate", "moderate"]
 
 
 def test_odi_drops_unanswered_sections_from_the_denominator() -> None:
@@ -377,6 +386,19 @@ def test_nrs_comes_from_pain_nrs_unless_an_nrs_questionnaire_is_given() -> None:
 
 def test_no_questionnaires_and_no_nrs_give_no_scores_and_no_alerts() -> None:
     assert q.score_all(_case()) == ({}, [])
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="shared/spec is not beside the project")
+def test_the_contract_example_scores_as_the_example_evaluation_shows() -> None:
+    scores, alerts = q.score_all(parse_case(json.loads(EXAMPLE.read_text())))
+    shown = {k: (s.score, s.band, s.loinc) for k, s in scores.items()}
+    assert shown == {
+        "nrs": (7, "severe", "38208-5"),
+        "peg": (6.7, None, "91147-9"),
+        "phq9": (7, "mild", "44261-6"),
+        "gad7": (7, "mild", "70274-6"),
+    }
+    assert alerts == []
 
 
 # ------------------------------------------------------------------------------------------- alerts
