@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
 from stepcare.clinical import vocab as v
 
@@ -117,7 +117,7 @@ class Exam(_Model):
 class Questionnaire(_Model):
     instrument: str = Field(min_length=1, max_length=40)
     date: dt.date | None = None
-    items: tuple[int | None, ...]
+    items: tuple[StrictInt | None, ...]
 
     @model_validator(mode="after")
     def _answers_fit_instrument(self) -> Questionnaire:

@@ -129,3 +129,11 @@ def test_a_non_object_case_is_refused() -> None:
 def test_wrong_types_name_the_field() -> None:
     errors = _errors(_minimal(red_flags="fever"))
     assert errors[0].startswith("red_flags")
+
+
+def test_questionnaire_answers_must_be_real_integers_not_strings_or_booleans() -> None:
+    errors = _errors(_minimal(questionnaires=[{"instrument": "peg", "items": ["3", True, 2]}]))
+    assert errors == [
+        "questionnaires[0].items[0]: input should be a valid integer",
+        "questionnaires[0].items[1]: input should be a valid integer",
+    ]
