@@ -424,7 +424,7 @@ def _crps_case(symptom_categories: int, sign_categories: int) -> Case:
     pain: dict[str, Any] = {"sites": _sites("ankle-foot", side="left"), "qualities": [], "symptoms": []}
     for field, code in list(_BUDAPEST_SYMPTOMS.values())[:symptom_categories]:
         pain[field].append(code)
-    exam = {code: True for code in list(_BUDAPEST_SIGNS.values())[:sign_categories]}
+    exam = dict.fromkeys(list(_BUDAPEST_SIGNS.values())[:sign_categories], True)
     return _case(
         age=36,
         pain=pain,
