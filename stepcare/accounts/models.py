@@ -89,7 +89,11 @@ class User(AbstractUser):
         if self.role == Role.PATIENT:
             if self.patient_id is None:
                 errors["patient"] = PATIENT_LINK_REQUIRED
-            elif self.clinic_id is not None and self.patient.clinic_id != self.clinic_id:
+            elif (
+                self.clinic_id is not None
+                and self.patient is not None
+                and self.patient.clinic_id != self.clinic_id
+            ):
                 errors["clinic"] = PATIENT_CLINIC_MISMATCH
         else:
             if self.patient_id is not None:

@@ -37,7 +37,11 @@ class AuditFilterForm(forms.Form):
         self.admin = admin
         user_field = self.fields["user"]
         assert isinstance(user_field, forms.ModelChoiceField)
-        user_field.queryset = User.objects.filter(clinic_id=admin.clinic_id).order_by("username")
+        user_field.queryset = (
+            User.objects.filter(clinic_id=admin.clinic_id).order_by("username")
+            if admin.clinic_id is not None
+            else User.objects.none()
+        )
 
     def clean_patient_mrn(self) -> Patient | None:
         mrn = self.cleaned_data["patient_mrn"].strip()

@@ -24,6 +24,8 @@ def audit_events_for_clinic(
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """Events of the admin's clinic, newest first, narrowed by the optional filters (dates in UTC)."""
+    if admin.clinic_id is None:
+        return AuditEvent.objects.none()
     events = AuditEvent.objects.filter(clinic_id=admin.clinic_id).select_related("user", "patient")
     if user is not None:
         events = events.filter(user=user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -25,7 +26,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     admin = request.user
     assert isinstance(admin, User)
     form = AuditFilterForm(request.GET or None, admin=admin)
-    events = AuditEvent.objects.none()
+    events: QuerySet[AuditEvent] = AuditEvent.objects.none()
     filters: dict[str, str] = {}
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
@@ -37,7 +38,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
-        filters = {k: v for k, v in request.GET.items() if k != "page" and v}
+        filters = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     audit_record(request=request, action=Action.VIEW, detail={"page": "audit-log", "filters": filters})
     return render(

@@ -133,7 +133,9 @@ class DashboardSummary:
 def dashboard_summary(*, user: User) -> DashboardSummary:
     """Counts for the user's clinic and the user's own encounters today (clinic-local date)."""
     today = clinic_today(user)
-    clinic_encounters = Encounter.objects.filter(clinic_id=user.clinic_id)
+    clinic_encounters = (
+        Encounter.objects.filter(clinic_id=user.clinic_id) if user.clinic_id else Encounter.objects.none()
+    )
     mine = list(
         clinic_encounters.filter(clinician=user, date=today)
         .select_related("patient")

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from stepcare.audit import triggers
+from stepcare.records.models import Clinic
 from tests.web.conftest import PASSWORD, make_patient, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,18 +55,22 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             yield page
         finally:
             browser.close()
+            connections.close_all()  # any connection opened inside Playwright's context would outlive the test
 
 
-@pytest.mark.browser
-def test_physician_searches_and_opens_a_chart(
-    audit_rows_cleared: None, live_server: Any, browser_page: Any
-) -> None:
-    from stepcare.records.models import Clinic
-
+@pytest.fixture
+def browser_clinic(audit_rows_cleared: None) -> None:
+    """Created before the browser starts: ORM calls made while Playwright's loop runs use another connection."""
     clinic = Clinic.objects.create(name="Browser Clinic", slug="browser", timezone="UTC")
     make_user("dr.browser", "physician", clinic)
     make_patient(clinic, given_name="Wanda", family_name="Browserova", mrn="BR-4242")
     make_patient(clinic, given_name="Other", family_name="Person", mrn="BR-0001")
+
+
+@pytest.mark.browser
+def test_physician_searches_and_opens_a_chart(
+    browser_clinic: None, live_server: Any, browser_page: Any
+) -> None:
     page = browser_page
 
     page.goto(f"{live_server.url}/accounts/login/")
