@@ -73,6 +73,7 @@ StepCode = Literal[
     "acetaminophen", "nsaid-oral", "nsaid-topical", "lidocaine-topical", "duloxetine", "tca",
     "gabapentinoid", "muscle-relaxant", "carbamazepine", "oxcarbazepine", "tramadol", "capsaicin-topical",
     "triptan", "gepant", "botulinum-toxin", "cgrp-preventive", "opioid-short-course",
+    "snri", "opioid-cancer-pain",
     # tier 4
     "epidural-steroid-injection", "selective-nerve-root-block", "medial-branch-block", "facet-rfa",
     "si-joint-injection", "si-lateral-branch-rfa", "genicular-nerve-block", "genicular-rfa",

@@ -1,0 +1,909 @@
+"""The stepped plan: least invasive first, escalating only when earlier steps were tried or an indication
+justifies it, adjusted to what the case has already tried (knowledge/pathways.yaml, plan_rules.yaml).
+
+Red flags override the pathway (emergency: referral and safety steps only; urgent: the work-up first).
+Each condition's pathway is walked in order; a step is dropped when it is contraindicated (replaced by its
+class alternative), failed after an adequate trial, not tolerated, or its requirements do not hold, and
+kept as "continue" when it is helping or still under trial. Conditions' steps are merged by code and
+ordered by tier, so tiers never decrease (referral and diagnostic steps stand where their place puts them).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from stepcare.clinical.case import Case, Exam, Procedure, Therapy
+from stepcare.clinical.chronicity import classify as classify_chronicity
+from stepcare.clinical.knowledge import Entry, KnowledgeError, KnowledgeFile, cite, load
+from stepcare.clinical.result import DifferentialItem, PlanStep, Score, Triage
+from stepcare.clinical.vocab import (
+    DIAGNOSIS_CODES,
+    STEP_CODES,
+    Chronicity,
+    Condition,
+    DiagnosisCode,
+    ImagingFinding,
+    LiverDisease,
+    Modality,
+    Modifier,
+    Quality,
+    Radiation,
+    RedFlag,
+    Region,
+    StepCode,
+    Tier,
+)
+
+__all__ = ["build", "knowledge", "step_catalog"]
+
+
+# ---------------------------------------------------------------------------------------------- schema
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Relief(_Model):
+    code: StepCode
+    percent: float = Field(ge=0, le=100)
+    function_improved: bool | None = None
+
+
+class Cond(_Model):
+    """A condition on the case; every field given must hold (see plan_rules.yaml `about`)."""
+
+    ref: str | None = None
+    says: str | None = None
+    chronicity_in: tuple[Chronicity, ...] = ()
+    min_duration_days: int | None = None
+    nrs_at_least: int | None = None
+    headache_days_at_least: int | None = None
+    radiation_any: tuple[Radiation, ...] = ()
+    qualities_any: tuple[Quality, ...] = ()
+    worse_with_any: tuple[Modifier, ...] = ()
+    exam_any: tuple[str, ...] = ()
+    si_provocation_at_least: int | None = None
+    imaging_findings_any: tuple[ImagingFinding, ...] = ()
+    imaged_any: tuple[Modality, ...] = ()
+    conditions_any: tuple[Condition, ...] = ()
+    pregnant: bool | None = None
+    egfr_below: float | None = None
+    liver_disease_in: tuple[LiverDisease, ...] = ()
+    age_at_least: int | None = None
+    drug_groups_any: tuple[str, ...] = ()
+    in_use_any: tuple[StepCode, ...] = ()
+    tried_any: tuple[StepCode, ...] = ()
+    unsuitable_any: tuple[StepCode, ...] = ()
+    conservative_weeks_at_least: float | None = None
+    relief_at_least: Relief | None = None
+    psych_cleared: bool | None = None
+    psych_evaluated: bool | None = None
+    score_at_least: dict[str, float] = Field(default_factory=dict)
+    any_of: tuple[Cond, ...] = ()
+    none_of: tuple[Cond, ...] = ()
+
+
+class Rule(Entry):
+    when: Cond
+    says: str = Field(min_length=1)
+
+
+class StepDef(Entry):
+    id: StepCode
+    tier: Tier
+    label: str = Field(min_length=1)
+    place: float | None = None
+    min_trial_weeks: float | None = Field(default=None, gt=0)
+    drug_class: str | None = None
+    repeat_if_relief_at_least: float | None = Field(default=None, ge=0, le=100)
+    requires: Cond | None = None
+    contraindications: tuple[Rule, ...] = ()
+    cautions: tuple[Rule, ...] = ()
+    replace_with: tuple[StepCode, ...] = ()
+
+
+class DrugStep(Entry):
+    id: StepCode
+    names: tuple[str, ...] = Field(min_length=1)
+    routes: tuple[str, ...] = ()
+
+
+class DrugGroup(Entry):
+    names: tuple[str, ...] = Field(min_length=1)
+
+
+class Predicate(Entry):
+    when: Cond
+
+
+class Selection(Entry):
+    min_score: float = Field(ge=0, le=1)
+    within_of_top: float = Field(ge=0, le=1)
+    max_conditions: int = Field(ge=1)
+
+
+class Weeks(Entry):
+    weeks: float = Field(gt=0)
+
+
+class Codes(Entry):
+    codes: tuple[StepCode, ...]
+
+
+class PsychologyRule(Entry):
+    thresholds: dict[str, float]
+    labels: dict[str, str]
+    says: str
+    codes: tuple[StepCode, ...]
+
+
+class EmergencyRule(Entry):
+    says: str
+    keep_codes: tuple[StepCode, ...]
+
+
+class UrgentRule(Entry):
+    says: str
+    hold_tiers: tuple[int, ...]
+    by_red_flag: dict[RedFlag, tuple[StepCode, ...]]
+    action_keywords: dict[str, StepCode]
+
+
+class FallbackRule(Entry):
+    says: str
+    codes: tuple[StepCode, ...]
+
+
+class Messages(_Model):
+    continue_label: str
+    repeat_label: str
+    good: str
+    partial: str
+    in_progress: str
+    short_trial: str
+    in_use: str
+    replaces: str
+    not_tolerated: str
+    repeat: str
+
+
+class PlanRulesFile(KnowledgeFile):
+    selection: Selection
+    default_min_trial_weeks: Weeks
+    conservative_codes: Codes
+    steps: tuple[StepDef, ...]
+    drug_steps: tuple[DrugStep, ...]
+    drug_groups: tuple[DrugGroup, ...]
+    predicates: tuple[Predicate, ...]
+    psychology: PsychologyRule
+    emergency: EmergencyRule
+    urgent: UrgentRule
+    fallback: FallbackRule
+    messages: Messages
+
+
+class PathwayStep(Entry):
+    code: StepCode
+    label: str | None = None
+    rationale: str = Field(min_length=1)
+    requires: Cond | None = None
+    replace_with: tuple[StepCode, ...] | None = None
+    place: float | None = None
+
+
+class Avoid(Entry):
+    codes: tuple[StepCode, ...] = Field(min_length=1)
+    says: str = Field(min_length=1)
+
+
+class Pathway(Entry):
+    id: DiagnosisCode
+    regions: tuple[Region, ...] = ()
+    steps: tuple[PathwayStep, ...] = Field(min_length=1)
+    avoid: tuple[Avoid, ...] = ()
+
+
+class PathwaysFile(KnowledgeFile):
+    pathways: tuple[Pathway, ...]
+
+
+# ------------------------------------------------------------------------------------- compiled rules
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the rules ask about one case, worked out once per evaluation."""
+
+    case: Case
+    kb: PlanKnowledge
+    days: int | None
+    chronicity: str | None
+    conditions: frozenset[str]
+    pregnant: bool
+    drug_groups: frozenset[str]
+    in_use: dict[str, list[str]]
+    in_use_weeks: dict[str, float]
+    therapies: dict[str, Therapy]
+    procedures: dict[str, Procedure]
+    tried: frozenset[str]
+    failed_classes: frozenset[str]
+    conservative_weeks: float
+    scores: dict[str, float]
+    fmt: dict[str, Any]
+    _contra: dict[str, tuple[str, tuple[str, ...]] | None] = field(default_factory=dict)
+
+    def contraindication(self, code: str) -> tuple[str, tuple[str, ...]] | None:
+        """The first safety rule that rules the step out for this patient (reason, citation keys)."""
+        if code not in self._contra:
+            found: tuple[str, tuple[str, ...]] | None = None
+            for rule, pred in self.kb.contraindications.get(code, ()):
+                if pred.holds(self, frozenset(), None):
+                    found = (rule.says.format_map(self.fmt), rule.citation)
+                    break
+            self._contra[code] = found
+        return self._contra[code]
+
+    def unsuitable(self, code: str) -> bool:
+        therapy = self.therapies.get(code)
+        return self.contraindication(code) is not None or (
+            therapy is not None and therapy.response == "intolerant"
+        )
+
+
+Check = Callable[[Facts, frozenset[str]], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Pred:
+    checks: tuple[Check, ...]
+    any_of: tuple[Pred, ...]
+    none_of: tuple[Pred, ...]
+    refs: tuple[Pred, ...]
+    says: str | None
+
+    def holds(self, f: Facts, regions: frozenset[str], says: list[str] | None) -> bool:
+        for check in self.checks:
+            if not check(f, regions):
+                return False
+        local: list[str] | None = [] if says is not None else None
+        for ref in self.refs:
+            if not ref.holds(f, regions, local):
+                return False
+        if self.any_of:
+            for branch in self.any_of:
+                if branch.holds(f, regions, local):
+                    break
+            else:
+                return False
+        for branch in self.none_of:
+            if branch.holds(f, regions, None):
+                return False
+        if says is not None and local is not None:
+            says.extend(local)
+            if self.says:
+                says.append(self.says.format_map(f.fmt))
+        return True
+
+
+_EXAM_FIELDS = {name.replace("_", "-"): name for name in Exam.model_fields}
+
+
+def _checks(c: Cond) -> list[Check]:
+    out: list[Check] = []
+    if c.chronicity_in:
+        allowed = frozenset(c.chronicity_in)
+        out.append(lambda f, r: f.chronicity in allowed)
+    if c.min_duration_days is not None:
+        lo = c.min_duration_days
+        out.append(lambda f, r: f.days is not None and f.days >= lo)
+    if c.nrs_at_least is not None:
+        nrs = c.nrs_at_least
+        out.append(lambda f, r: f.case.pain.nrs is not None and f.case.pain.nrs >= nrs)
+    if c.headache_days_at_least is not None:
+        hd = c.headache_days_at_least
+        out.append(
+            lambda f, r: (
+                f.case.pain.headache_days_per_month is not None and f.case.pain.headache_days_per_month >= hd
+            )
+        )
+    if c.radiation_any:
+        rad = frozenset(c.radiation_any)
+        out.append(lambda f, r: not rad.isdisjoint(f.case.pain.radiation))
+    if c.qualities_any:
+        qual = frozenset(c.qualities_any)
+        out.append(lambda f, r: not qual.isdisjoint(f.case.pain.qualities))
+    if c.worse_with_any:
+        worse = frozenset(c.worse_with_any)
+        out.append(lambda f, r: not worse.isdisjoint(f.case.pain.worse_with))
+    if c.exam_any:
+        attrs = tuple(_EXAM_FIELDS[name] for name in c.exam_any)
+        out.append(lambda f, r: any(getattr(f.case.exam, a) for a in attrs))
+    if c.si_provocation_at_least is not None:
+        si = c.si_provocation_at_least
+        out.append(
+            lambda f, r: (
+                f.case.exam.si_provocation_positive is not None and f.case.exam.si_provocation_positive >= si
+            )
+        )
+    if c.imaging_findings_any:
+        finds = frozenset(c.imaging_findings_any)
+        out.append(lambda f, r: any(not finds.isdisjoint(i.findings) for i in f.case.imaging))
+    if c.imaged_any:
+        mods = frozenset(c.imaged_any)
+        out.append(
+            lambda f, r: any(
+                i.modality in mods and (i.region is None or not r or i.region in r) for i in f.case.imaging
+            )
+        )
+    if c.conditions_any:
+        conds = frozenset(c.conditions_any)
+        out.append(lambda f, r: not conds.isdisjoint(f.conditions))
+    if c.pregnant is not None:
+        preg = c.pregnant
+        out.append(lambda f, r: f.pregnant == preg)
+    if c.egfr_below is not None:
+        egfr = c.egfr_below
+        out.append(lambda f, r: f.case.patient.egfr is not None and f.case.patient.egfr < egfr)
+    if c.liver_disease_in:
+        liver = frozenset(c.liver_disease_in)
+        out.append(lambda f, r: f.case.patient.liver_disease in liver)
+    if c.age_at_least is not None:
+        age = c.age_at_least
+        out.append(lambda f, r: f.case.patient.age >= age)
+    if c.drug_groups_any:
+        groups = frozenset(c.drug_groups_any)
+        out.append(lambda f, r: not groups.isdisjoint(f.drug_groups))
+    if c.in_use_any:
+        using = tuple(c.in_use_any)
+        out.append(lambda f, r: any(code in f.in_use for code in using))
+    if c.tried_any:
+        tried = frozenset(c.tried_any)
+        out.append(lambda f, r: not tried.isdisjoint(f.tried))
+    if c.unsuitable_any:
+        unsuitable = tuple(c.unsuitable_any)
+        out.append(lambda f, r: any(f.unsuitable(code) for code in unsuitable))
+    if c.conservative_weeks_at_least is not None:
+        weeks = c.conservative_weeks_at_least
+        out.append(lambda f, r: f.conservative_weeks >= weeks)
+    if c.relief_at_least is not None:
+        relief = c.relief_at_least
+        out.append(lambda f, r: _relief_holds(f, relief))
+    if c.psych_cleared is not None:
+        cleared = c.psych_cleared
+        out.append(
+            lambda f, r: (f.case.psych_evaluation is not None and f.case.psych_evaluation.cleared) == cleared
+        )
+    if c.psych_evaluated is not None:
+        evaluated = c.psych_evaluated
+        out.append(lambda f, r: (f.case.psych_evaluation is not None) == evaluated)
+    for instrument, threshold in c.score_at_least.items():
+        out.append(
+            lambda f, r, i=instrument, t=threshold: i in f.scores and f.scores[i] >= t  # type: ignore[misc]
+        )
+    return out
+
+
+def _relief_holds(f: Facts, relief: Relief) -> bool:
+    proc = f.procedures.get(relief.code)
+    if proc is None or proc.relief_percent is None or proc.relief_percent < relief.percent:
+        return False
+    return relief.function_improved is None or proc.function_improved == relief.function_improved
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPathway:
+    pathway: Pathway
+    regions: frozenset[str]
+    avoid: frozenset[str]
+    requires: tuple[Pred | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanKnowledge:
+    rules: PlanRulesFile
+    pathways: Mapping[str, CompiledPathway]
+    catalog: Mapping[str, StepDef]
+    place: Mapping[str, float]
+    step_requires: Mapping[str, Pred]
+    contraindications: Mapping[str, tuple[tuple[Rule, Pred], ...]]
+    cautions: Mapping[str, tuple[tuple[Rule, Pred], ...]]
+    drug_steps: tuple[tuple[str, frozenset[str], frozenset[str]], ...]
+    drug_groups: Mapping[str, frozenset[str]]
+    conservative: frozenset[str]
+    min_trial: Mapping[str, float]
+    drug_class: Mapping[str, str]
+
+
+class _Compiler:
+    def __init__(self, predicates: Iterable[Predicate], groups: Iterable[str]) -> None:
+        self.named = {p.id: p.when for p in predicates}
+        self.groups = frozenset(groups)
+        self.done: dict[str, Pred] = {}
+        self.active: set[str] = set()
+
+    def ref(self, name: str) -> Pred:
+        if name in self.done:
+            return self.done[name]
+        if name not in self.named:
+            raise KnowledgeError(f"knowledge/plan_rules.yaml: unknown predicate {name!r}")
+        if name in self.active:
+            raise KnowledgeError(f"knowledge/plan_rules.yaml: predicate {name!r} refers to itself")
+        self.active.add(name)
+        pred = self.compile(self.named[name])
+        self.active.discard(name)
+        self.done[name] = pred
+        return pred
+
+    def compile(self, c: Cond) -> Pred:
+        for name in c.exam_any:
+            if name not in _EXAM_FIELDS:
+                raise KnowledgeError(f"knowledge: unknown exam finding {name!r} in a plan condition")
+        for group in c.drug_groups_any:
+            if group not in self.groups:
+                raise KnowledgeError(f"knowledge: unknown drug group {group!r} in a plan condition")
+        return Pred(
+            checks=tuple(_checks(c)),
+            any_of=tuple(self.compile(b) for b in c.any_of),
+            none_of=tuple(self.compile(b) for b in c.none_of),
+            refs=(self.ref(c.ref),) if c.ref else (),
+            says=c.says,
+        )
+
+
+@functools.cache
+def knowledge() -> PlanKnowledge:
+    rules = load("plan_rules.yaml", PlanRulesFile)
+    paths = load("pathways.yaml", PathwaysFile)
+    catalog: dict[str, StepDef] = {s.id: s for s in rules.steps}
+    if len(catalog) != len(rules.steps) or set(catalog) != set(STEP_CODES):
+        missing = sorted(set(STEP_CODES) - set(catalog))
+        raise KnowledgeError(
+            f"knowledge/plan_rules.yaml: steps must list every plan step code once (missing: {missing})"
+        )
+    place: dict[str, float] = {}
+    for s in rules.steps:
+        numeric = isinstance(s.tier, int)
+        if numeric == (s.place is not None):
+            raise KnowledgeError(
+                f"knowledge/plan_rules.yaml: step {s.id!r}: referral and diagnostic steps need a place, "
+                "tiered steps must not have one"
+            )
+        place[s.id] = float(s.tier) if isinstance(s.tier, int) else float(s.place or 0)
+    comp = _Compiler(rules.predicates, (g.id for g in rules.drug_groups))
+    for p in rules.predicates:
+        comp.ref(p.id)
+    compiled: dict[str, CompiledPathway] = {}
+    for pw in paths.pathways:
+        if pw.id in compiled:
+            raise KnowledgeError(f"knowledge/pathways.yaml: pathway {pw.id!r} defined twice")
+        avoid = frozenset(code for a in pw.avoid for code in a.codes)
+        for ps in pw.steps:
+            if ps.code in avoid:
+                raise KnowledgeError(
+                    f"knowledge/pathways.yaml: {pw.id}: step {ps.id!r} is in its own avoid list"
+                )
+            if ps.place is not None and isinstance(catalog[ps.code].tier, int):
+                raise KnowledgeError(f"knowledge/pathways.yaml: {pw.id}: step {ps.id!r} is tiered; no place")
+        compiled[pw.id] = CompiledPathway(
+            pathway=pw,
+            regions=frozenset(pw.regions),
+            avoid=avoid,
+            requires=tuple(comp.compile(ps.requires) if ps.requires else None for ps in pw.steps),
+        )
+    if set(compiled) != set(DIAGNOSIS_CODES):
+        missing = sorted(set(DIAGNOSIS_CODES) - set(compiled))
+        raise KnowledgeError(f"knowledge/pathways.yaml: every condition needs a pathway (missing: {missing})")
+    return PlanKnowledge(
+        rules=rules,
+        pathways=compiled,
+        catalog=catalog,
+        place=place,
+        step_requires={s.id: comp.compile(s.requires) for s in rules.steps if s.requires},
+        contraindications={
+            s.id: tuple((r, comp.compile(r.when)) for r in s.contraindications) for s in rules.steps
+        },
+        cautions={s.id: tuple((r, comp.compile(r.when)) for r in s.cautions) for s in rules.steps},
+        drug_steps=tuple(
+            (d.id, frozenset(n.lower() for n in d.names), frozenset(d.routes)) for d in rules.drug_steps
+        ),
+        drug_groups={g.id: frozenset(n.lower() for n in g.names) for g in rules.drug_groups},
+        conservative=frozenset(rules.conservative_codes.codes),
+        min_trial={s.id: s.min_trial_weeks or rules.default_min_trial_weeks.weeks for s in rules.steps},
+        drug_class={s.id: s.drug_class for s in rules.steps if s.drug_class},
+    )
+
+
+@functools.cache
+def step_catalog() -> dict[str, dict[str, Any]]:
+    """Every plan step code with its tier and label (for the web UI and `stepcare knowledge`)."""
+    kb = knowledge()
+    return {code: {"tier": kb.catalog[code].tier, "label": kb.catalog[code].label} for code in STEP_CODES}
+
+
+# ---------------------------------------------------------------------------------------------- facts
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.1f}"
+
+
+def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
+    days = case.duration_days
+    conditions = frozenset(case.patient.conditions)
+    pregnant = case.patient.pregnant or "pregnancy" in conditions
+    groups: set[str] = set()
+    in_use: dict[str, list[str]] = {}
+    in_use_weeks: dict[str, float] = {}
+    for med in case.medications:
+        names = [med.name.lower()] + [i.name.lower() for i in med.ingredients]
+        for name in names:
+            for group, members in kb.drug_groups.items():
+                if name in members:
+                    groups.add(group)
+            for code, members, routes in kb.drug_steps:
+                if name in members and (not routes or med.route in routes):
+                    in_use.setdefault(code, []).append(name)
+                    if med.start is not None:
+                        weeks = (case.as_of - med.start).days / 7
+                        in_use_weeks[code] = max(in_use_weeks.get(code, 0.0), weeks)
+                    break
+    therapies: dict[str, Therapy] = {t.code: t for t in case.therapies}
+    procedures: dict[str, Procedure] = {}
+    for proc in sorted(case.procedures, key=lambda p: p.date):
+        procedures[proc.code] = proc
+    tried: set[str] = set()
+    failed_classes: set[str] = set()
+    conservative_weeks = 0.0
+    for code, t in therapies.items():
+        adequate = t.completed or t.weeks >= kb.min_trial[code]
+        if t.response == "intolerant" or (t.response != "good" and adequate):
+            tried.add(code)
+        if t.response == "none" and adequate and code in kb.drug_class:
+            failed_classes.add(kb.drug_class[code])
+        if code in kb.conservative and t.response != "good":
+            conservative_weeks = max(conservative_weeks, t.weeks)
+    for code, weeks in in_use_weeks.items():
+        if code not in therapies:
+            if weeks >= kb.min_trial[code]:
+                tried.add(code)
+            if code in kb.conservative:
+                conservative_weeks = max(conservative_weeks, weeks)
+    for code, proc in procedures.items():
+        threshold = kb.catalog[code].repeat_if_relief_at_least
+        if threshold is None or proc.relief_percent is None or proc.relief_percent < threshold:
+            tried.add(code)
+    score_values = {k: s.score for k, s in scores.items() if s.score is not None}
+    fmt: dict[str, Any] = {
+        "nrs": case.pain.nrs,
+        "weeks": _num(days / 7) if days is not None else "?",
+        "egfr": case.patient.egfr,
+        "age": case.patient.age,
+        "headache_days": case.pain.headache_days_per_month,
+        "conservative_weeks": _num(conservative_weeks),
+    }
+    return Facts(
+        case=case,
+        kb=kb,
+        days=days,
+        chronicity=classify_chronicity(case),
+        conditions=conditions,
+        pregnant=pregnant,
+        drug_groups=frozenset(groups),
+        in_use=in_use,
+        in_use_weeks=in_use_weeks,
+        therapies=therapies,
+        procedures=procedures,
+        tried=frozenset(tried),
+        failed_classes=frozenset(failed_classes),
+        conservative_weeks=conservative_weeks,
+        scores=score_values,
+        fmt=fmt,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- build
+
+
+@dataclass(slots=True)
+class _Draft:
+    code: str
+    place: float
+    seq: int
+    label: str
+    rationale: list[str]
+    cites: list[str]
+    condition: str | None
+
+
+@dataclass(slots=True)
+class _Plan:
+    f: Facts
+    drafts: dict[str, _Draft] = field(default_factory=dict)
+    seq: int = 0
+    hold_tiers: frozenset[int] = frozenset()
+
+    def add(
+        self,
+        code: str,
+        *,
+        label: str,
+        rationale: Iterable[str],
+        cites: Iterable[str],
+        condition: str | None,
+        place: float | None = None,
+    ) -> None:
+        kb = self.f.kb
+        where = kb.place[code] if place is None else place
+        text = [r for r in rationale if r]
+        old = self.drafts.get(code)
+        if old is None:
+            self.seq += 1
+            self.drafts[code] = _Draft(
+                code, where, self.seq, label, text, list(dict.fromkeys(cites)), condition
+            )
+            return
+        old.place = min(old.place, where)
+        old.rationale.extend(r for r in text if r not in old.rationale)
+        old.cites.extend(k for k in cites if k not in old.cites)
+
+    def steps(self) -> tuple[PlanStep, ...]:
+        kb = self.f.kb
+        ordered = sorted(self.drafts.values(), key=lambda d: (d.place, d.seq))
+        return tuple(
+            PlanStep(
+                order=i,
+                tier=kb.catalog[d.code].tier,
+                code=d.code,
+                label=d.label,
+                rationale=" ".join(d.rationale),
+                citation=cite(d.cites),
+                condition=d.condition,
+            )
+            for i, d in enumerate(ordered, start=1)
+        )
+
+
+def _cautions(f: Facts, code: str) -> tuple[list[str], list[str]]:
+    texts: list[str] = []
+    keys: list[str] = []
+    for rule, pred in f.kb.cautions.get(code, ()):
+        if pred.holds(f, frozenset(), None):
+            texts.append(rule.says.format_map(f.fmt))
+            keys.extend(rule.citation)
+    return texts, keys
+
+
+def _consider(
+    p: _Plan,
+    cp: CompiledPathway | None,
+    code: str,
+    *,
+    label: str | None,
+    rationale: str,
+    cites: tuple[str, ...],
+    requires: Pred | None,
+    replace_with: tuple[str, ...] | None,
+    place: float | None,
+    condition: str | None,
+    seen: frozenset[str] = frozenset(),
+) -> None:
+    f = p.f
+    kb = f.kb
+    sd = kb.catalog[code]
+    msg = kb.rules.messages
+    regions = cp.regions if cp else frozenset()
+    if (cp and code in cp.avoid) or (isinstance(sd.tier, int) and sd.tier in p.hold_tiers):
+        return
+    name = label or sd.label
+    alternatives = sd.replace_with if replace_with is None else replace_with
+    therapy = f.therapies.get(code)
+    contra = f.contraindication(code)
+    if contra is not None or (therapy is not None and therapy.response == "intolerant"):
+        if contra is not None:
+            why, why_keys = msg.replaces.format(other=name, reason=contra[0]), contra[1]
+        else:
+            why, why_keys = msg.not_tolerated.format(other=name), ()
+        for alt in alternatives:
+            if alt in seen or alt == code:
+                continue
+            alt_def = kb.catalog[alt]
+            _consider(
+                p,
+                cp,
+                alt,
+                label=None,
+                rationale=why,
+                cites=(*alt_def.citation, *why_keys),
+                requires=None,
+                replace_with=(),
+                place=None,
+                condition=condition,
+                seen=seen | {code},
+            )
+        return
+    if sd.drug_class in f.failed_classes and not (therapy and therapy.response in ("good", "partial")):
+        return
+    says: list[str] = []
+    step_req = kb.step_requires.get(code)
+    if step_req is not None and not step_req.holds(f, regions, says):
+        return
+    case_text: list[str] = []
+    shown = name
+    if therapy is not None:
+        weeks = _num(therapy.weeks)
+        min_weeks = _num(kb.min_trial[code])
+        adequate = therapy.completed or therapy.weeks >= kb.min_trial[code]
+        if therapy.response == "none":
+            if adequate:
+                return
+            case_text.append(msg.short_trial.format(weeks=weeks, min_weeks=min_weeks))
+        elif therapy.response == "good":
+            case_text.append(msg.good.format(weeks=weeks))
+        elif therapy.response == "partial":
+            case_text.append(msg.partial.format(weeks=weeks))
+        else:
+            case_text.append(msg.in_progress.format(weeks=weeks, min_weeks=min_weeks))
+        shown = msg.continue_label.format(label=name)
+    elif code in f.in_use:
+        case_text.append(msg.in_use.format(names=", ".join(f.in_use[code])))
+        shown = msg.continue_label.format(label=name)
+    elif code in f.procedures:
+        proc = f.procedures[code]
+        threshold = sd.repeat_if_relief_at_least
+        if threshold is None or proc.relief_percent is None or proc.relief_percent < threshold:
+            return
+        if requires is not None and not requires.holds(f, regions, says):
+            return
+        case_text.append(msg.repeat.format(label=name, relief=_num(proc.relief_percent)))
+        shown = msg.repeat_label.format(label=name)
+    elif requires is not None and not requires.holds(f, regions, says):
+        return
+    caution_text, caution_keys = _cautions(f, code)
+    p.add(
+        code,
+        label=shown,
+        rationale=[*case_text, rationale, *says, *caution_text],
+        cites=(*cites, *caution_keys),
+        condition=condition,
+        place=place,
+    )
+
+
+def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> None:
+    pw = cp.pathway
+    for ps, req in zip(pw.steps, cp.requires, strict=True):
+        if only is not None and ps.code not in only:
+            continue
+        _consider(
+            p,
+            cp,
+            ps.code,
+            label=ps.label,
+            rationale=ps.rationale,
+            cites=ps.citation,
+            requires=req,
+            replace_with=ps.replace_with,
+            place=ps.place,
+            condition=pw.id,
+        )
+
+
+def _conditions(case: Case, differential: tuple[DifferentialItem, ...], kb: PlanKnowledge) -> list[str]:
+    """Confirmed diagnoses; else the top item plus close runners-up (plan_rules.yaml `selection`)."""
+    known = kb.pathways
+    confirmed = [d.code for d in differential if d.confirmed and d.code in known]
+    if not confirmed:
+        confirmed = [c for c in case.diagnoses if c in known]
+    if confirmed:
+        return list(dict.fromkeys(confirmed))
+    ranked = sorted((d for d in differential if d.code in known), key=lambda d: -d.score)
+    if not ranked:
+        return []
+    sel = kb.rules.selection
+    top = ranked[0]
+    chosen = [top.code]
+    for d in ranked[1:]:
+        if len(chosen) >= sel.max_conditions:
+            break
+        if d.score >= sel.min_score and top.score - d.score <= sel.within_of_top + 1e-9:
+            chosen.append(d.code)
+    return list(dict.fromkeys(chosen))
+
+
+def _generic(
+    p: _Plan,
+    code: str,
+    rationale: str,
+    keys: tuple[str, ...],
+    condition: str | None,
+    cp: CompiledPathway | None,
+    place: float | None = None,
+) -> None:
+    _consider(
+        p,
+        cp,
+        code,
+        label=None,
+        rationale=rationale,
+        cites=(*p.f.kb.catalog[code].citation, *keys),
+        requires=None,
+        replace_with=None,
+        place=place,
+        condition=condition,
+    )
+
+
+def _urgent_codes(case: Case, triage: Triage, kb: PlanKnowledge) -> list[str]:
+    rule = kb.rules.urgent
+    codes: list[str] = []
+    for reason in triage.reasons:
+        codes.extend(rule.by_red_flag.get(reason, ()))  # type: ignore[call-overload]
+    if not codes:
+        action = f" {triage.action.lower()}"
+        codes.extend(code for word, code in rule.action_keywords.items() if word in action)
+    if not codes:
+        for flag in case.red_flags:
+            codes.extend(rule.by_red_flag.get(flag, ()))
+    return list(dict.fromkeys(codes))
+
+
+def build(
+    case: Case,
+    *,
+    triage: Triage,
+    differential: tuple[DifferentialItem, ...],
+    scores: dict[str, Score],
+) -> tuple[PlanStep, ...]:
+    """The ordered plan for this case; every step cited and explained for this patient."""
+    kb = knowledge()
+    rules = kb.rules
+    f = _facts(case, kb, scores)
+    p = _Plan(f)
+    conditions = _conditions(case, differential, kb)
+    primary = conditions[0] if conditions else None
+    primary_cp = kb.pathways[primary] if primary else None
+    reasons = ", ".join(triage.reasons) or triage.level
+    if triage.level == "emergency":
+        em = rules.emergency
+        text = em.says.format(reasons=reasons, action=triage.action).strip()
+        _generic(p, "emergency-referral", text, em.citation, primary, None, -2.0)
+        keep = frozenset(em.keep_codes)
+        for code in conditions:
+            _walk(p, kb.pathways[code], only=keep)
+        if not conditions:
+            for code in em.keep_codes:
+                _generic(p, code, rules.fallback.says, rules.fallback.citation, None, None)
+        return p.steps()
+    if triage.level == "urgent":
+        ur = rules.urgent
+        text = ur.says.format(reasons=reasons, action=triage.action).strip()
+        for code in _urgent_codes(case, triage, kb):
+            _generic(p, code, text, ur.citation, primary, None, -1.0)
+        p.hold_tiers = frozenset(ur.hold_tiers)
+    for code in conditions:
+        _walk(p, kb.pathways[code])
+    if not conditions:
+        for code in rules.fallback.codes:
+            _generic(p, code, rules.fallback.says, rules.fallback.citation, None, None)
+    _psychology(p, primary, primary_cp)
+    return p.steps()
+
+
+def _psychology(p: _Plan, primary: str | None, cp: CompiledPathway | None) -> None:
+    rule = p.f.kb.rules.psychology
+    found = [
+        f"{rule.labels.get(name, name)} {_num(p.f.scores[name])}"
+        for name, threshold in rule.thresholds.items()
+        if name in p.f.scores and p.f.scores[name] >= threshold
+    ]
+    if not found:
+        return
+    text = rule.says.format(findings=", ".join(found))
+    for code in rule.codes:
+        _generic(p, code, text, rule.citation, primary, cp)
