@@ -29,7 +29,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.is_active or user.role not in roles:  # type: ignore[union-attr]
+            if not user.is_active or user.role not in roles:
                 audit_record(
                     request=request,
                     action=Action.DENIED,

@@ -22,7 +22,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        audit_record(request=self.request, user=form.get_user(), action=Action.LOGIN)  # type: ignore[arg-type]
+        audit_record(request=self.request, user=form.get_user(), action=Action.LOGIN)
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:

@@ -34,7 +34,7 @@ def audit_record(
     if user is None and request is not None:
         request_user = getattr(request, "user", None)
         if request_user is not None and request_user.is_authenticated:
-            user = request_user  # type: ignore[assignment]
+            user = request_user
     clinic_id = None
     if user is not None:
         clinic_id = user.clinic_id

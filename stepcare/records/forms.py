@@ -25,7 +25,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Patient
         fields = (
@@ -85,7 +85,7 @@ class PatientForm(forms.ModelForm):
         return dob
 
 
-class EncounterForm(forms.ModelForm):
+class EncounterForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Encounter
         fields = ("type", "date", "start_time", "chief_complaint", "note")
