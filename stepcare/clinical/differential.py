@@ -105,6 +105,7 @@ class _Condition:
     supporting: tuple[Feature, ...]
     against: tuple[Feature, ...]
     gated: bool
+    gates: tuple[Predicate, ...]
     criterion: str | None
 
 
@@ -155,6 +156,7 @@ def _compiled() -> _Compiled:
                 supporting=supporting,
                 against=_features(c.against, f"{where}.against"),
                 gated=any(f.gate for f in supporting),
+                gates=tuple(f.test for f in supporting if f.gate),
                 criterion=c.criteria,
             )
         )
@@ -259,7 +261,7 @@ def _assess(c: _Condition, f: Facts) -> tuple[bool, float, list[str], list[str]]
         if feat.test(f):
             against.append(feat.label)
             evidence -= feat.weight
-    if c.criterion is not None:
+    if c.criterion is not None and (supporting or gate_open):
         verdict = _CRITERIA[c.criterion](f)
         if verdict.met:
             gate_open = True
@@ -283,6 +285,10 @@ def rank(case: Case) -> tuple[DifferentialItem, ...]:
     first: list[DifferentialItem] = []
     rest: list[DifferentialItem] = []
     for c in comp.conditions:
+        # Fast path: a gated condition none of whose gate features match cannot be listed (unless
+        # confirmed, or its formal criteria could open the gate), so its other features are not evaluated.
+        if c.gated and c.criterion is None and c.code not in confirmed and not any(g(f) for g in c.gates):
+            continue
         listed, evidence, supporting, against = _assess(c, f)
         if c.code in confirmed:
             first.append(

@@ -133,7 +133,21 @@ class Facts:
     imaging: tuple[Imaging, ...]
 
 
+_last: tuple[Case, Facts] | None = None
+
+
 def facts(case: Case) -> Facts:
+    """The case's facts; the last case's are reused (cases are immutable) so one evaluation builds them once."""
+    global _last
+    last = _last
+    if last is not None and last[0] is case:
+        return last[1]
+    built = _build(case)
+    _last = (case, built)
+    return built
+
+
+def _build(case: Case) -> Facts:
     p = case.pain
     e = case.exam
     flags: dict[str, bool | None] = {f"exam.{c}": getattr(e, c.replace("-", "_")) for c in _EXAM_BOOLS}
