@@ -20,9 +20,21 @@ _SEVERITY_ORDER = {"high": 0, "warning": 1, "info": 2}
 
 def load_knowledge() -> str:
     """Load and validate every knowledge file now, so a broken file fails at start, not mid-clinic."""
-    from stepcare.clinical import differential, mechanism, medications, plan, questionnaires, triage
+    from stepcare.clinical import (
+        differential,
+        mechanism,
+        medications,
+        plan,
+        procedures,
+        questionnaires,
+        triage,
+    )
+    from stepcare.clinical import outcomes as outcomes_mod
 
     knowledge.sources()
+    procedures.knowledge()
+    procedures.payer_knowledge()
+    outcomes_mod.knowledge()
     chronicity.knowledge()
     triage.knowledge()
     differential.knowledge()
@@ -35,7 +47,16 @@ def load_knowledge() -> str:
 
 def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> Evaluation:
     """Evaluate one case; raises CaseError (naming each faulty field) for invalid input."""
-    from stepcare.clinical import differential, mechanism, medications, plan, questionnaires, triage
+    from stepcare.clinical import (
+        differential,
+        mechanism,
+        medications,
+        plan,
+        procedures,
+        questionnaires,
+        triage,
+    )
+    from stepcare.clinical import outcomes as outcomes_mod
 
     c = parse_case(case)
     scores, score_alerts = questionnaires.score_all(c)
@@ -44,7 +65,8 @@ def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> 
     mech = mechanism.classify(c, ranked)
     mme, med_alerts = medications.assess(c, table=mme_table)
     steps = plan.build(c, triage=tri, differential=ranked, scores=scores)
-    alerts: list[Alert] = [*score_alerts, *med_alerts]
+    outcomes, outcome_alerts = outcomes_mod.assess(c, scores, plan=steps, opioids=[i.name for i in mme.items])
+    alerts: list[Alert] = [*score_alerts, *med_alerts, *outcome_alerts]
     alerts.sort(key=lambda a: _SEVERITY_ORDER[a.severity])
     return Evaluation(
         id=c.id,
@@ -58,6 +80,6 @@ def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> 
         mme=mme,
         alerts=tuple(alerts),
         plan=steps,
-        eligibility={},
-        outcomes={},
+        eligibility=procedures.eligibility(c, plan_codes=[s.code for s in steps]),
+        outcomes=outcomes,
     )
