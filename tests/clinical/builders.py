@@ -10,7 +10,9 @@ from stepcare.clinical.case import Case
 AS_OF = "2026-11-24"
 
 
-def med(name: str, dose: float | None = None, unit: str | None = "mg", per_day: float | None = 1, **extra: Any) -> dict[str, Any]:
+def med(
+    name: str, dose: float | None = None, unit: str | None = "mg", per_day: float | None = 1, **extra: Any
+) -> dict[str, Any]:
     """A medication line; pass `ingredients=[...]` (and dose=None, unit=None) for a combination product."""
     out: dict[str, Any] = {"name": name, **extra}
     if dose is not None:

@@ -59,7 +59,16 @@ def test_naloxone_is_not_offered_below_50_mme_without_other_risk() -> None:
     assert "naloxone-offer" not in codes(case(morphine(49), **MONITORED))
 
 
-@pytest.mark.parametrize("condition", ["overdose-history", "substance-use-disorder", "opioid-use-disorder", "alcohol-use-disorder", "sleep-apnea"])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "overdose-history",
+        "substance-use-disorder",
+        "opioid-use-disorder",
+        "alcohol-use-disorder",
+        "sleep-apnea",
+    ],
+)
 def test_naloxone_is_offered_for_each_risk_condition(condition: str) -> None:
     assert "naloxone-offer" in codes(case(morphine(20), conditions=(condition,), **MONITORED))
 
@@ -77,13 +86,23 @@ def test_naloxone_is_never_offered_without_an_active_opioid() -> None:
 
 
 def test_naloxone_on_the_list_or_dispensed_satisfies_the_offer() -> None:
-    assert "naloxone-offer" not in codes(case(morphine(60), med("Narcan", 4, per_day=1, route="intranasal", prn=True), **MONITORED))
+    assert "naloxone-offer" not in codes(
+        case(morphine(60), med("Narcan", 4, per_day=1, route="intranasal", prn=True), **MONITORED)
+    )
     dispensed = {"monitoring": {**MONITORED["monitoring"], "naloxone_dispensed": "2026-01-10"}}
     assert "naloxone-offer" not in codes(case(morphine(60), **dispensed))
 
 
 def test_the_naloxone_inside_buprenorphine_naloxone_is_not_a_rescue_kit() -> None:
-    suboxone = {"name": "Suboxone", "ingredients": [{"name": "buprenorphine", "dose": 8, "unit": "mg"}, {"name": "naloxone", "dose": 2, "unit": "mg"}], "per_day": 1, "route": "sublingual"}
+    suboxone = {
+        "name": "Suboxone",
+        "ingredients": [
+            {"name": "buprenorphine", "dose": 8, "unit": "mg"},
+            {"name": "naloxone", "dose": 2, "unit": "mg"},
+        ],
+        "per_day": 1,
+        "route": "sublingual",
+    }
     assert "naloxone-offer" in codes(case(suboxone, conditions=("opioid-use-disorder",), **MONITORED))
 
 
@@ -115,13 +134,18 @@ def test_a_z_drug_with_an_opioid_raises_the_cns_depressant_alert() -> None:
 
 # ---- ER/LA in acute pain, first-line
 def test_extended_release_opioid_for_acute_pain_is_flagged() -> None:
-    a = one(case(med("oxycodone", 10, per_day=2, formulation="er"), pain={"duration_days": 10}, **MONITORED), "opioid-er-acute")
+    a = one(
+        case(med("oxycodone", 10, per_day=2, formulation="er"), pain={"duration_days": 10}, **MONITORED),
+        "opioid-er-acute",
+    )
     assert "10 days" in a.message
 
 
 def test_immediate_release_for_acute_pain_or_er_for_subacute_pain_is_not_flagged() -> None:
     assert "opioid-er-acute" not in codes(case(med("oxycodone", 5, per_day=4), pain={"duration_days": 10}))
-    assert "opioid-er-acute" not in codes(case(med("oxycodone", 10, per_day=2, formulation="er"), pain={"duration_days": 30}))
+    assert "opioid-er-acute" not in codes(
+        case(med("oxycodone", 10, per_day=2, formulation="er"), pain={"duration_days": 30})
+    )
 
 
 def test_methadone_and_patches_count_as_long_acting_whatever_the_formulation_field() -> None:
@@ -142,14 +166,31 @@ def test_opioid_for_chronic_pain_with_no_non_opioid_therapy_is_flagged() -> None
         {"diagnoses": ["cancer-pain"]},
     ],
 )
-def test_opioid_first_line_is_quiet_after_non_opioid_therapy_or_for_cancer_pain(extra: dict[str, Any]) -> None:
-    assert "opioid-first-line" not in codes(case(med("oxycodone", 5, per_day=3), pain={"duration_days": 200}, **extra))
+def test_opioid_first_line_is_quiet_after_non_opioid_therapy_or_for_cancer_pain(
+    extra: dict[str, Any],
+) -> None:
+    assert "opioid-first-line" not in codes(
+        case(med("oxycodone", 5, per_day=3), pain={"duration_days": 200}, **extra)
+    )
 
 
-def test_a_standalone_non_opioid_analgesic_counts_as_tried_but_the_acetaminophen_in_a_combination_does_not() -> None:
-    assert "opioid-first-line" not in codes(case(med("oxycodone", 5, per_day=3), med("duloxetine", 60), pain={"duration_days": 200}))
-    norco = {"name": "Norco", "ingredients": [{"name": "hydrocodone", "dose": 5, "unit": "mg"}, {"name": "acetaminophen", "dose": 325, "unit": "mg"}], "per_day": 4}
-    assert "opioid-first-line" in codes(case(norco, pain={"duration_days": 200}, therapies=[{"code": "tramadol", "weeks": 4}]))
+def test_a_standalone_non_opioid_analgesic_counts_as_tried_but_the_acetaminophen_in_a_combination_does_not() -> (
+    None
+):
+    assert "opioid-first-line" not in codes(
+        case(med("oxycodone", 5, per_day=3), med("duloxetine", 60), pain={"duration_days": 200})
+    )
+    norco = {
+        "name": "Norco",
+        "ingredients": [
+            {"name": "hydrocodone", "dose": 5, "unit": "mg"},
+            {"name": "acetaminophen", "dose": 325, "unit": "mg"},
+        ],
+        "per_day": 4,
+    }
+    assert "opioid-first-line" in codes(
+        case(norco, pain={"duration_days": 200}, therapies=[{"code": "tramadol", "weeks": 4}])
+    )
 
 
 # ---- PDMP and urine drug test
@@ -158,7 +199,9 @@ def test_pdmp_never_reviewed_is_due() -> None:
 
 
 def test_pdmp_90_days_old_is_fine_and_91_days_is_overdue_with_the_dates() -> None:
-    assert "pdmp-review" not in codes(case(med("oxycodone", 5, per_day=2), monitoring={"pdmp_reviewed": "2026-08-26"}))
+    assert "pdmp-review" not in codes(
+        case(med("oxycodone", 5, per_day=2), monitoring={"pdmp_reviewed": "2026-08-26"})
+    )
     a = one(case(med("oxycodone", 5, per_day=2), monitoring={"pdmp_reviewed": "2026-08-25"}), "pdmp-review")
     assert "2026-08-25" in a.message and "2026-11-23" in a.message
 
@@ -167,13 +210,20 @@ def test_urine_drug_test_for_chronic_pain_on_opioids() -> None:
     chronic = {"pain": {"duration_days": 200}}
     a = one(case(med("oxycodone", 5, per_day=2), **chronic), "urine-drug-test")
     assert a.severity == "info"
-    assert "urine-drug-test" not in codes(case(med("oxycodone", 5, per_day=2), monitoring={"urine_drug_test": "2025-11-24"}, **chronic))
-    late = one(case(med("oxycodone", 5, per_day=2), monitoring={"urine_drug_test": "2025-11-23"}, **chronic), "urine-drug-test")
+    assert "urine-drug-test" not in codes(
+        case(med("oxycodone", 5, per_day=2), monitoring={"urine_drug_test": "2025-11-24"}, **chronic)
+    )
+    late = one(
+        case(med("oxycodone", 5, per_day=2), monitoring={"urine_drug_test": "2025-11-23"}, **chronic),
+        "urine-drug-test",
+    )
     assert "2025-11-23" in late.message and "no fixed interval" in late.message
 
 
 def test_urine_drug_test_not_asked_for_acute_pain_on_a_new_opioid() -> None:
-    assert "urine-drug-test" not in codes(case(med("oxycodone", 5, per_day=2, start="2026-11-20"), pain={"duration_days": 5}))
+    assert "urine-drug-test" not in codes(
+        case(med("oxycodone", 5, per_day=2, start="2026-11-20"), pain={"duration_days": 5})
+    )
 
 
 def test_an_opioid_started_90_days_ago_counts_as_long_term_when_duration_is_unknown() -> None:
@@ -202,7 +252,14 @@ def test_stewardship_rules_are_for_adults_but_interactions_apply_at_any_age() ->
 
 # ---- acetaminophen
 def norco(apap: float, per_day: float) -> dict[str, Any]:
-    return {"name": "Norco", "ingredients": [{"name": "hydrocodone", "dose": 5, "unit": "mg"}, {"name": "acetaminophen", "dose": apap, "unit": "mg"}], "per_day": per_day}
+    return {
+        "name": "Norco",
+        "ingredients": [
+            {"name": "hydrocodone", "dose": 5, "unit": "mg"},
+            {"name": "acetaminophen", "dose": apap, "unit": "mg"},
+        ],
+        "per_day": per_day,
+    }
 
 
 def test_acetaminophen_is_summed_across_a_combination_and_a_plain_product() -> None:
@@ -218,7 +275,9 @@ def test_acetaminophen_at_exactly_4_g_is_approaching_not_over() -> None:
 
 def test_acetaminophen_approaching_starts_at_80_percent_of_the_ceiling() -> None:
     assert "acetaminophen-approaching" in codes(case(med("acetaminophen", 800, per_day=4)))
-    assert not {"acetaminophen-approaching", "acetaminophen-max-dose"} & set(codes(case(med("acetaminophen", 799, per_day=4))))
+    assert not {"acetaminophen-approaching", "acetaminophen-max-dose"} & set(
+        codes(case(med("acetaminophen", 799, per_day=4)))
+    )
 
 
 @pytest.mark.parametrize(
@@ -229,7 +288,9 @@ def test_acetaminophen_approaching_starts_at_80_percent_of_the_ceiling() -> None
         ({"patient_conditions": ["alcohol-use-disorder"]}, "3000"),
     ],
 )
-def test_liver_disease_or_alcohol_lowers_the_acetaminophen_ceiling(extra: dict[str, Any], ceiling: str) -> None:
+def test_liver_disease_or_alcohol_lowers_the_acetaminophen_ceiling(
+    extra: dict[str, Any], ceiling: str
+) -> None:
     a = one(case(med("acetaminophen", 650, per_day=5), **extra), "acetaminophen-max-dose")
     assert f"{ceiling} mg/day ceiling" in a.message
 
@@ -256,7 +317,10 @@ def test_nsaid_kidney_is_quiet_at_egfr_60() -> None:
 
 def test_nsaid_kidney_for_ckd_or_the_triple_whammy() -> None:
     assert "nsaid-kidney" in codes(case(med("naproxen", 500, per_day=2), conditions=("ckd",)))
-    a = one(case(med("naproxen", 500, per_day=2), med("lisinopril", 10), med("hydrochlorothiazide", 25)), "nsaid-kidney")
+    a = one(
+        case(med("naproxen", 500, per_day=2), med("lisinopril", 10), med("hydrochlorothiazide", 25)),
+        "nsaid-kidney",
+    )
     assert "triple whammy" in a.message
 
 
@@ -273,10 +337,17 @@ def test_a_past_ulcer_is_flagged_even_with_a_ppi() -> None:
 
 
 def test_nsaid_cardiovascular_and_pregnancy() -> None:
-    assert "heart failure" in one(case(med("celecoxib", 200), conditions=("heart-failure",)), "nsaid-cardiovascular").message
+    assert (
+        "heart failure"
+        in one(case(med("celecoxib", 200), conditions=("heart-failure",)), "nsaid-cardiovascular").message
+    )
     assert "nsaid-pregnancy" in codes(case(med("ibuprofen", 400, per_day=3), age=30, patient_pregnant=True))
-    assert "nsaid-pregnancy" in codes(case(med("ibuprofen", 400, per_day=3), age=30, conditions=("pregnancy",)))
-    assert not {"nsaid-cardiovascular", "nsaid-pregnancy"} & set(codes(case(med("ibuprofen", 400, per_day=3), age=30)))
+    assert "nsaid-pregnancy" in codes(
+        case(med("ibuprofen", 400, per_day=3), age=30, conditions=("pregnancy",))
+    )
+    assert not {"nsaid-cardiovascular", "nsaid-pregnancy"} & set(
+        codes(case(med("ibuprofen", 400, per_day=3), age=30))
+    )
 
 
 # ---- serotonin syndrome
@@ -303,7 +374,9 @@ def test_diabetes_with_a_systemic_steroid_advises_glucose_monitoring() -> None:
 
 def test_a_steroid_injection_within_3_days_counts_and_4_days_ago_does_not() -> None:
     def esi(date: str) -> Case:
-        return case(conditions=("diabetes",), procedures=[{"code": "epidural-steroid-injection", "date": date}])
+        return case(
+            conditions=("diabetes",), procedures=[{"code": "epidural-steroid-injection", "date": date}]
+        )
 
     assert "epidural-steroid-injection on 2026-11-21" in one(esi("2026-11-21"), "steroid-glucose").message
     assert "steroid-glucose" not in codes(esi("2026-11-20"))
@@ -320,13 +393,22 @@ def test_the_planned_injection_hook_alerts_only_for_diabetes() -> None:
 def test_an_anticoagulant_in_a_spine_case_gives_hold_times() -> None:
     c = case(med("apixaban", 5, per_day=2), med("Plavix", 75), pain={"sites": [{"region": "low-back"}]})
     a = one(c, "anticoagulant-neuraxial")
-    assert a.severity == "info" and "apixaban: hold 3 days" in a.message and "clopidogrel: hold 7 days" in a.message
+    assert (
+        a.severity == "info"
+        and "apixaban: hold 3 days" in a.message
+        and "clopidogrel: hold 7 days" in a.message
+    )
     holds = medications.neuraxial_hold(c)
-    assert [(h["drug"], h["hold_days"], h["evidence"]) for h in holds] == [("apixaban", 3, "unverified"), ("clopidogrel", 7, "unverified")]
+    assert [(h["drug"], h["hold_days"], h["evidence"]) for h in holds] == [
+        ("apixaban", 3, "unverified"),
+        ("clopidogrel", 7, "unverified"),
+    ]
 
 
 def test_no_neuraxial_alert_outside_the_spine() -> None:
-    assert "anticoagulant-neuraxial" not in codes(case(med("apixaban", 5, per_day=2), pain={"sites": [{"region": "knee"}]}))
+    assert "anticoagulant-neuraxial" not in codes(
+        case(med("apixaban", 5, per_day=2), pain={"sites": [{"region": "knee"}]})
+    )
 
 
 # ---- renal, hepatic, maximum dose
@@ -348,7 +430,10 @@ def test_duloxetine_is_avoided_below_egfr_30_and_in_liver_disease() -> None:
 
 
 def test_a_dose_above_the_label_maximum_is_flagged() -> None:
-    assert "4800 mg/day is above the 3600" in one(case(med("gabapentin", 1200, per_day=4)), "dose-above-maximum").message
+    assert (
+        "4800 mg/day is above the 3600"
+        in one(case(med("gabapentin", 1200, per_day=4)), "dose-above-maximum").message
+    )
     assert "dose-above-maximum" not in codes(case(med("gabapentin", 1200, per_day=3)))
 
 

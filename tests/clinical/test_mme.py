@@ -13,10 +13,15 @@ def mme(*meds: dict[str, object], table: str = "cdc-2022") -> medications.Mme:  
     return medications.assess(case(*meds), table=table)[0]
 
 
-def combo(opioid: str, opioid_mg: float, apap_mg: float, per_day: float, **extra: object) -> dict[str, object]:
+def combo(
+    opioid: str, opioid_mg: float, apap_mg: float, per_day: float, **extra: object
+) -> dict[str, object]:
     return {
         "name": f"{opioid}-acetaminophen",
-        "ingredients": [{"name": opioid, "dose": opioid_mg, "unit": "mg"}, {"name": "acetaminophen", "dose": apap_mg, "unit": "mg"}],
+        "ingredients": [
+            {"name": opioid, "dose": opioid_mg, "unit": "mg"},
+            {"name": "acetaminophen", "dose": apap_mg, "unit": "mg"},
+        ],
         "per_day": per_day,
         **extra,
     }
@@ -44,7 +49,9 @@ def test_oxycodone_er_10_mg_twice_a_day_is_30(table: str) -> None:
 
 @pytest.mark.parametrize(("rate", "expected"), [(25, 60), (37.5, 90), (75, 180), (12.5, 30)])
 @pytest.mark.parametrize("table", BOTH)
-def test_fentanyl_patch_is_2_4_per_mcg_per_hour_whatever_the_change_interval(table: str, rate: float, expected: float) -> None:
+def test_fentanyl_patch_is_2_4_per_mcg_per_hour_whatever_the_change_interval(
+    table: str, rate: float, expected: float
+) -> None:
     result = mme(med("fentanyl", rate, unit="mcg/hr", route="transdermal"), table=table)
     assert result.total == expected
     assert result.items[0].unit == "mcg/hr"
@@ -98,7 +105,9 @@ def test_methadone_2016_tier_uses_the_total_of_all_methadone_lines() -> None:
         ("tramadol", 50, 4, 40, 20),
     ],
 )
-def test_every_oral_opioid_in_both_tables(drug: str, dose: float, per_day: float, mme_2022: float, mme_2016: float) -> None:
+def test_every_oral_opioid_in_both_tables(
+    drug: str, dose: float, per_day: float, mme_2022: float, mme_2016: float
+) -> None:
     assert mme(med(drug, dose, per_day=per_day)).total == mme_2022
     assert mme(med(drug, dose, per_day=per_day), table="cdc-2016").total == mme_2016
 
@@ -115,7 +124,14 @@ def test_tapentadol_under_2016_is_an_error_naming_the_field_and_table() -> None:
 
 
 def test_an_uncovered_ingredient_error_names_the_ingredient_path() -> None:
-    bad = {"name": "x", "ingredients": [{"name": "tapentadol", "dose": 50, "unit": "mg"}, {"name": "acetaminophen", "dose": 325, "unit": "mg"}], "per_day": 2}
+    bad = {
+        "name": "x",
+        "ingredients": [
+            {"name": "tapentadol", "dose": 50, "unit": "mg"},
+            {"name": "acetaminophen", "dose": 325, "unit": "mg"},
+        ],
+        "per_day": 2,
+    }
     with pytest.raises(MedicationError, match=r"^medications\[0\]\.ingredients\[0\]\.name: tapentadol"):
         mme(bad, table="cdc-2016")
 
@@ -133,7 +149,11 @@ def test_meperidine_is_known_but_in_neither_table() -> None:
 
 @pytest.mark.parametrize("table", BOTH)
 def test_buprenorphine_is_listed_with_no_factor_and_adds_nothing(table: str) -> None:
-    result = mme(med("buprenorphine", 10, unit="mcg/hr", route="transdermal"), med("morphine", 10, per_day=2), table=table)
+    result = mme(
+        med("buprenorphine", 10, unit="mcg/hr", route="transdermal"),
+        med("morphine", 10, per_day=2),
+        table=table,
+    )
     bup = result.items[0]
     assert (bup.name, bup.factor, bup.mme) == ("buprenorphine", None, 0)
     assert "partial agonist" in bup.note and table in bup.note
@@ -197,7 +217,10 @@ def test_a_duplicated_line_is_counted_once_and_reported() -> None:
 
 
 def test_a_combination_named_without_ingredients_is_an_error() -> None:
-    with pytest.raises(MedicationError, match=r"medications\[0\]\.name: Percocet is a combination product \(oxycodone \+ acetaminophen\)"):
+    with pytest.raises(
+        MedicationError,
+        match=r"medications\[0\]\.name: Percocet is a combination product \(oxycodone \+ acetaminophen\)",
+    ):
         mme(med("Percocet", 5, per_day=4))
 
 
