@@ -27,6 +27,8 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login-failed", "Failed log in"
     LOGOUT = "logout", "Log out"
     PASSWORD_CHANGE = "password-change", "Password change"
+    EVALUATE = "evaluate", "Evaluate"
+    DECIDE = "decide", "Decide plan step"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
