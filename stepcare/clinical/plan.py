@@ -81,6 +81,7 @@ class Cond(_Model):
     tried_any: tuple[StepCode, ...] = ()
     unsuitable_any: tuple[StepCode, ...] = ()
     conservative_weeks_at_least: float | None = None
+    conservative_step_failed: bool | None = None
     relief_at_least: Relief | None = None
     psych_cleared: bool | None = None
     psych_evaluated: bool | None = None
@@ -234,6 +235,7 @@ class Facts:
     tried: frozenset[str]
     failed_classes: frozenset[str]
     conservative_weeks: float
+    conservative_failed: bool
     scores: dict[str, float]
     fmt: dict[str, Any]
     _contra: dict[str, tuple[str, tuple[str, ...]] | None] = field(default_factory=dict)
@@ -371,6 +373,9 @@ def _checks(c: Cond) -> list[Check]:
     if c.conservative_weeks_at_least is not None:
         weeks = c.conservative_weeks_at_least
         out.append(lambda f, r: f.conservative_weeks >= weeks)
+    if c.conservative_step_failed is not None:
+        failed = c.conservative_step_failed
+        out.append(lambda f, r: f.conservative_failed == failed)
     if c.relief_at_least is not None:
         relief = c.relief_at_least
         out.append(lambda f, r: _relief_holds(f, relief))
@@ -560,8 +565,11 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
     tried: set[str] = set()
     failed_classes: set[str] = set()
     conservative_weeks = 0.0
+    conservative_failed = False
     for code, t in therapies.items():
         adequate = t.completed or t.weeks >= kb.min_trial[code]
+        if code in kb.conservative and (t.response == "intolerant" or (t.response == "none" and adequate)):
+            conservative_failed = True
         if t.response == "intolerant" or (t.response != "good" and adequate):
             tried.add(code)
         if t.response == "none" and adequate and code in kb.drug_class:
@@ -602,6 +610,7 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
         tried=frozenset(tried),
         failed_classes=frozenset(failed_classes),
         conservative_weeks=conservative_weeks,
+        conservative_failed=conservative_failed,
         scores=score_values,
         fmt=fmt,
     )

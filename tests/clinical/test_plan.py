@@ -446,21 +446,23 @@ def test_physical_therapy_one_week_short_of_the_minimum_does_not_escalate() -> N
     assert "physical-therapy" in got and "medial-branch-block" not in got
 
 
-def test_a_completed_course_is_not_repeated_but_escalation_still_needs_four_weeks_of_care() -> None:
-    short = codes(
-        build(
-            facet_case(therapies=[therapy("physical-therapy", 3, "none", completed=True)]),
-            "lumbar-facet-pain",
-        )
+def test_a_completed_course_without_response_counts_as_failed_conservative_care_whatever_its_length() -> None:
+    done = [therapy("physical-therapy", 3, "none", completed=True)]
+    got = codes(build(facet_case(therapies=done), "lumbar-facet-pain"))
+    assert "physical-therapy" not in got and "medial-branch-block" in got
+    ongoing = [therapy("physical-therapy", 3, "none", completed=False)]
+    assert "medial-branch-block" not in codes(build(facet_case(therapies=ongoing), "lumbar-facet-pain"))
+
+
+def test_a_conservative_drug_not_tolerated_counts_as_failed_conservative_care() -> None:
+    case = make_case(
+        pain={"duration_days": 900, "nrs": 6}, therapies=[therapy("nsaid-oral", 3, "intolerant")]
     )
-    assert "physical-therapy" not in short and "medial-branch-block" not in short
-    full = codes(
-        build(
-            facet_case(therapies=[therapy("physical-therapy", 4, "none", completed=True)]),
-            "lumbar-facet-pain",
-        )
+    got = build(case, "knee-osteoarthritis")
+    assert "not tolerated" in step(got, "joint-injection-corticosteroid").rationale
+    assert "joint-injection-corticosteroid" not in codes(
+        build(make_case(pain={"nrs": 6}), "knee-osteoarthritis")
     )
-    assert "medial-branch-block" in full
 
 
 def test_partial_response_continues_the_step_and_adds_the_next_tier() -> None:
@@ -920,3 +922,13 @@ def test_a_single_condition_plan_never_holds_a_step_the_condition_avoids(
     got = build(case, condition)
     assert not set(codes(got)) & plan.knowledge().pathways[condition].avoid
     assert all(s.condition == condition for s in got)
+
+
+@pytest.mark.parametrize(("nrs", "blocked"), [(7, True), (6, False)])
+def test_severe_allodynia_in_crps_justifies_a_sympathetic_block_to_enable_therapy(
+    nrs: int, blocked: bool
+) -> None:
+    case = make_case(
+        pain={"duration_days": 150, "nrs": nrs, "worse_with": ["touch"]}, exam={"allodynia": True}
+    )
+    assert ("sympathetic-block" in codes(build(case, "crps"))) is blocked
