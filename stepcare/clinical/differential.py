@@ -127,6 +127,10 @@ def knowledge() -> ConditionsFile:
     missing = sorted(set(DIAGNOSIS_CODES) - set(codes))
     if missing or len(codes) != len(set(codes)):
         raise KnowledgeError(f"{_FILE}: needs each diagnosis code exactly once (missing: {missing})")
+    for c in kb.conditions:
+        for spec in (*c.supporting, *c.against):
+            if not spec.label or spec.weight <= 0:
+                raise KnowledgeError(f"{_FILE}: {c.id}: every feature needs a label and a weight > 0")
     for arm in kb.acr_fibromyalgia.arms:
         if arm.wpi_min > arm.wpi_max:
             raise KnowledgeError(f"{_FILE}: acr_fibromyalgia arm has wpi_min > wpi_max")

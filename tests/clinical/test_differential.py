@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from stepcare.clinical import differential, parse_case
 from stepcare.clinical.case import Case
+from stepcare.clinical.features import FeatureSpec, compile_feature, facts
+from stepcare.clinical.knowledge import KnowledgeError
 from stepcare.clinical.vocab import DIAGNOSIS_CODES
 
 AS_OF = "2026-11-24"
@@ -692,3 +694,41 @@ def test_rank_is_deterministic_sorted_bounded_and_cited(case: Case) -> None:
         assert item.citation
         assert item.supporting
         assert item.code in DIAGNOSIS_CODES
+
+
+# ---------------------------------------------------------------- the feature language
+
+
+def test_a_feature_with_an_unknown_code_fails_when_compiled_naming_the_place() -> None:
+    spec = FeatureSpec.model_validate({"field": "pain.radiation", "has": "below-the-knee"})
+    with pytest.raises(KnowledgeError, match=r"conditions\[0\]: unknown code\(s\) \['below-the-knee'\]"):
+        compile_feature(spec, "conditions[0]")
+
+
+def test_a_feature_on_an_unknown_field_fails_when_compiled() -> None:
+    spec = FeatureSpec.model_validate({"field": "pain.colour", "has": "red"})
+    with pytest.raises(KnowledgeError, match=r"unknown field 'pain\.colour'"):
+        compile_feature(spec, "x")
+
+
+def test_a_numeric_feature_needs_a_bound_and_a_bool_feature_needs_is() -> None:
+    with pytest.raises(KnowledgeError, match="needs `gte` and/or `lte`"):
+        compile_feature(FeatureSpec.model_validate({"field": "patient.age"}), "x")
+    with pytest.raises(KnowledgeError, match=r"needs `is: true\|false`"):
+        compile_feature(FeatureSpec.model_validate({"field": "exam.reflex-loss"}), "x")
+
+
+def test_numeric_features_include_their_bounds_and_ignore_missing_values() -> None:
+    at_least_3 = compile_feature(
+        FeatureSpec.model_validate({"field": "exam.si-provocation-positive", "gte": 3}), "x"
+    )
+    assert at_least_3.test(facts(_case(exam={"si-provocation-positive": 3})))
+    assert not at_least_3.test(facts(_case(exam={"si-provocation-positive": 2})))
+    assert not at_least_3.test(facts(_case()))
+
+
+def test_event_features_filter_by_days_before_as_of() -> None:
+    spec = {"field": "events.kind", "has": "surgery", "min_days": 90}
+    old_enough = compile_feature(FeatureSpec.model_validate(spec), "x")
+    assert old_enough.test(facts(_case(events=[{"kind": "surgery", "date": "2026-08-26"}])))  # 90 days
+    assert not old_enough.test(facts(_case(events=[{"kind": "surgery", "date": "2026-08-27"}])))  # 89 days
