@@ -740,11 +740,12 @@ def approach(
     scans = [i for i in case.imaging if i.region in regions and _RADICULAR & set(i.findings)]
     if levels is None:
         levels = len({i.level for i in scans if i.level}) or 1
+    sides = {i.side for i in scans if i.side} or {
+        s.side for s in case.pain.sites if s.region in regions and s.side
+    }
+    one_side = next(iter(sides)) if len(sides) == 1 and sides <= {"left", "right"} else None
     if side is None:
-        sides = {i.side for i in scans if i.side} or {
-            s.side for s in case.pain.sites if s.region in regions and s.side
-        }
-        side = "unilateral" if len(sides) == 1 and sides <= {"left", "right"} else "bilateral"
+        side = "unilateral" if one_side else "bilateral"
     if prior_surgery is None:
         prior_surgery = any(e.kind == "surgery" and e.region in regions for e in case.events)
     for rule in kb.rules:
@@ -758,7 +759,7 @@ def approach(
         return Approach(
             approach=rule.approach,
             alternatives=rule.alternatives,
-            reason=rule.reason.format(levels=levels, side=side),
+            reason=rule.reason.format(levels=levels, side=one_side or side),
             cpt=kb.cpt[rule.approach].get(region, ()),
             max_levels=getattr(kb.level_limits, rule.approach),
             citation=cite((*rule.citation, *kb.level_limits.citation)),
