@@ -79,6 +79,7 @@ class Cond(_Model):
     drug_groups_any: tuple[str, ...] = ()
     in_use_any: tuple[StepCode, ...] = ()
     tried_any: tuple[StepCode, ...] = ()
+    failed_any: tuple[StepCode, ...] = ()
     unsuitable_any: tuple[StepCode, ...] = ()
     conservative_weeks_at_least: float | None = None
     conservative_step_failed: bool | None = None
@@ -233,6 +234,7 @@ class Facts:
     therapies: dict[str, Therapy]
     procedures: dict[str, Procedure]
     tried: frozenset[str]
+    failed: frozenset[str]
     failed_classes: frozenset[str]
     conservative_weeks: float
     conservative_failed: bool
@@ -367,6 +369,9 @@ def _checks(c: Cond) -> list[Check]:
     if c.tried_any:
         tried = frozenset(c.tried_any)
         out.append(lambda f, r: not tried.isdisjoint(f.tried))
+    if c.failed_any:
+        failed_codes = frozenset(c.failed_any)
+        out.append(lambda f, r: not failed_codes.isdisjoint(f.failed))
     if c.unsuitable_any:
         unsuitable = tuple(c.unsuitable_any)
         out.append(lambda f, r: any(f.unsuitable(code) for code in unsuitable))
@@ -576,6 +581,7 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
             failed_classes.add(kb.drug_class[code])
         if code in kb.conservative and t.response != "good":
             conservative_weeks = max(conservative_weeks, t.weeks)
+    failed = set(tried)  # recorded failures only; a medicine merely in use is not one
     for code, weeks in in_use_weeks.items():
         if code not in therapies:
             if weeks >= kb.min_trial[code]:
@@ -586,6 +592,7 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
         threshold = kb.catalog[code].repeat_if_relief_at_least
         if threshold is None or proc.relief_percent is None or proc.relief_percent < threshold:
             tried.add(code)
+            failed.add(code)
     score_values = {k: s.score for k, s in scores.items() if s.score is not None}
     fmt: dict[str, Any] = {
         "nrs": case.pain.nrs,
@@ -608,6 +615,7 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
         therapies=therapies,
         procedures=procedures,
         tried=frozenset(tried),
+        failed=frozenset(failed),
         failed_classes=frozenset(failed_classes),
         conservative_weeks=conservative_weeks,
         conservative_failed=conservative_failed,

@@ -932,3 +932,17 @@ def test_severe_allodynia_in_crps_justifies_a_sympathetic_block_to_enable_therap
         pain={"duration_days": 150, "nrs": nrs, "worse_with": ["touch"]}, exam={"allodynia": True}
     )
     assert ("sympathetic-block" in codes(build(case, "crps"))) is blocked
+
+
+def test_progressive_weakness_gets_an_mri_and_same_day_specialist_contact_first() -> None:
+    triage = Triage(level="urgent", reasons=("progressive-weakness",), action="Immediate MRI.", citation="x")
+    case, _ = CONDITION_CASES["lumbar-radiculopathy"]
+    got = build(case, "lumbar-radiculopathy", triage=triage)
+    assert codes(got)[:2] == ["mri", "surgical-referral"]
+
+
+def test_intrathecal_delivery_only_after_systemic_opioids_are_recorded_as_failing() -> None:
+    on_morphine = make_case(pain={"nrs": 8}, medications=[med("morphine", start="2026-06-01")])
+    assert "intrathecal-pump" not in codes(build(on_morphine, "cancer-pain"))
+    failing = {**on_morphine, "therapies": [therapy("opioid-cancer-pain", 8, "partial")]}
+    assert "intrathecal-pump" in codes(build(failing, "cancer-pain"))
