@@ -49,7 +49,7 @@ DrugClass = Literal[
 
 
 class MedicationError(ValueError):
-    """A medication the engine cannot assess honestly (e.g. an opioid the chosen MME table lacks).
+    """A medication line the engine cannot read (a combination product named without its doses).
 
     The message starts with the field path (`medications[1].name: ...`) like every input error.
     """
@@ -134,6 +134,7 @@ class MmeNotes(_Strict):
     prn: str
     patch: str
     excluded: str
+    uncovered: str
     tiered: str
     duplicate: str
 
@@ -231,6 +232,7 @@ _SPLIT = re.compile(r"\s*[/+]\s*|\s+-\s+|\s+and\s+")
 _SPACE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(name: str, ignored: frozenset[str]) -> str:
     text = _SPLIT.sub("-", name.strip().lower())
     words = [w for w in _SPACE.split(text) if w and w not in ignored]
@@ -343,6 +345,7 @@ def normalize_name(name: str) -> str:
     return _norm(name, knowledge().ignored)
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve(name: str) -> DrugInfo | Combination | None:
     """The drug or combination product a name (generic or brand, any case) stands for, else None."""
     kb = knowledge()
@@ -464,30 +467,34 @@ def _check_table(table: str) -> None:
         raise ValueError(f"mme_table: unknown table {table!r}; known tables: {', '.join(known)}")
 
 
-def _factor_for(item: DoseItem, table: str, methadone_total: float) -> tuple[Factor, float | None]:
+def _factor_for(
+    item: DoseItem, table: str, methadone_total: float
+) -> tuple[Factor | None, float | None, str]:
+    """The table entry and factor for an opioid item, or (None, None, why it is not covered)."""
     kb = knowledge()
     assert item.drug is not None
     entries = kb.tables[table].get(item.drug.id)
     if not entries:
-        raise MedicationError(f"{item.path}.name: {item.drug.id} is not in the {table} MME table")
+        return None, None, f"{item.path}.name: {item.drug.id} is not in the {table} MME table"
     for f in entries:
         if item.route in f.routes and (f.unit == "any" or f.unit == item.unit):
             if f.tiers:
                 for tier in f.tiers:
                     if tier.up_to_mg is None or methadone_total <= tier.up_to_mg:
-                        return f, tier.factor
-            return f, f.factor
+                        return f, tier.factor, ""
+            return f, f.factor, ""
     covered = "; ".join(f"{', '.join(f.routes)} in {f.unit}" for f in entries)
-    raise MedicationError(
+    return (
+        None,
+        None,
         f"{item.path}.route: {item.drug.id} by the {item.route} route in {item.unit} is not in the "
-        f"{table} MME table (it covers {item.drug.id} {covered})"
+        f"{table} MME table (it covers {item.drug.id} {covered})",
     )
 
 
-def compute_mme(
-    items: Sequence[DoseItem], *, table: str = "cdc-2022", notes: Mapping[int, str] | None = None
-) -> Mme:
-    """MME/day of the opioid items by the chosen table; unrecognized names are not opioids here."""
+def _compute(
+    items: Sequence[DoseItem], table: str, notes: Mapping[int, str] | None
+) -> tuple[Mme, list[tuple[DoseItem, str]]]:
     _check_table(table)
     kb = knowledge()
     n = kb.mme.notes
@@ -497,12 +504,16 @@ def compute_mme(
         it.daily for it in opioid_items if it.drug is not None and it.drug.id == "methadone"
     )
     out: list[MmeItem] = []
+    uncovered: list[tuple[DoseItem, str]] = []
     for it in opioid_items:
-        f, factor = _factor_for(it, table, methadone_total)
+        f, factor, why = _factor_for(it, table, methadone_total)
         notes_here: list[str] = []
-        if f.excluded is not None:
+        mme = 0.0
+        if f is None:
+            uncovered.append((it, why))
+            notes_here.append(n.uncovered.format(reason=why.split(": ", 1)[1]))
+        elif f.excluded is not None:
             notes_here.append(n.excluded.format(drug=it.name, table=table, reason=f.excluded))
-            mme = 0.0
         else:
             assert factor is not None
             mme = round(it.daily * factor, digits)
@@ -519,13 +530,25 @@ def compute_mme(
                 name=it.name,
                 daily_dose=round(it.daily, 3),
                 unit=it.unit,
-                factor=None if f.excluded is not None else factor,
+                factor=factor if f is not None and f.excluded is None else None,
                 mme=mme,
                 note="; ".join(notes_here),
             )
         )
     total = round(sum(i.mme for i in out), digits)
-    return Mme(total=total, table=table, items=tuple(out))
+    return Mme(total=total, table=table, items=tuple(out)), uncovered
+
+
+def compute_mme(
+    items: Sequence[DoseItem], *, table: str = "cdc-2022", notes: Mapping[int, str] | None = None
+) -> Mme:
+    """MME/day of the opioid items by the chosen table.
+
+    An opioid the table does not cover (tapentadol under cdc-2016, meperidine, buccal fentanyl) is
+    listed with no factor and a note and adds nothing; `assess` also raises the `mme-incomplete` alert,
+    so the gap is never silent. Refusing the case instead would withhold its triage.
+    """
+    return _compute(items, table, notes)[0]
 
 
 # --------------------------------------------------------------------------------------------- alerts
@@ -557,12 +580,20 @@ class _Ctx:
             for cls in it.drug.classes:
                 self.by_class.setdefault(cls, []).append(it)
         self.opioids = self.by_class.get("opioid", [])
+        self._names: dict[tuple[str, bool], list[str]] = {}
 
     def names(self, cls: str, *, systemic: bool = False) -> list[str]:
-        routes = self.kb.sets["systemic-routes"]
-        return list(
-            dict.fromkeys(it.name for it in self.by_class.get(cls, []) if not systemic or it.route in routes)
-        )
+        key = (cls, systemic)
+        found = self._names.get(key)
+        if found is None:
+            routes = self.kb.sets["systemic-routes"]
+            found = list(
+                dict.fromkeys(
+                    it.name for it in self.by_class.get(cls, ()) if not systemic or it.route in routes
+                )
+            )
+            self._names[key] = found
+        return list(found)
 
     def alert(self, rule_id: str, **fields: Any) -> Alert:
         rule = self.kb.rules[rule_id]
@@ -878,18 +909,20 @@ def _drug_dose_alerts(ctx: _Ctx, out: list[Alert]) -> None:
 def assess(case: Case, *, table: str = "cdc-2022") -> tuple[Mme, list[Alert]]:
     """MME by `table` and every medication alert for the case's active medications.
 
-    Raises ValueError for an unknown table and MedicationError for a medication the table cannot
-    convert (both name the field): a silent zero would understate overdose risk.
+    Raises ValueError for an unknown table and MedicationError for an unreadable line (both name the
+    field). An opioid the table cannot convert is listed with a note and the `mme-incomplete` alert.
     """
     _check_table(table)
     kb = knowledge()
     items, duplicates = dose_items(case)
-    mme = compute_mme(items, table=table, notes={first: kb.mme.notes.duplicate for _, first in duplicates})
+    mme, uncovered = _compute(items, table, {first: kb.mme.notes.duplicate for _, first in duplicates})
     ctx = _Ctx(case, items)
     out: list[Alert] = []
     for it in items:
         if it.drug is None:
             out.append(ctx.alert("unrecognized-medication", name=it.name, path=it.path))
+    for it, why in uncovered:
+        out.append(ctx.alert("mme-incomplete", total=mme.total, table=table, drug=it.name, reason=why))
     for i, first in duplicates:
         name = case.medications[i].name
         out.append(

@@ -116,14 +116,35 @@ def test_tapentadol_is_0_4_in_2022() -> None:
     assert mme(med("Nucynta", 50, per_day=4)).total == 80
 
 
-def test_tapentadol_under_2016_is_an_error_naming_the_field_and_table() -> None:
-    with pytest.raises(MedicationError) as exc:
-        mme(med("ibuprofen", 400, per_day=3), med("tapentadol", 50, per_day=4), table="cdc-2016")
-    assert str(exc.value) == "medications[1].name: tapentadol is not in the cdc-2016 MME table"
-    assert isinstance(exc.value, ValueError)
+def uncovered(*meds: dict[str, object], table: str = "cdc-2022") -> tuple[medications.Mme, list[str]]:  # type: ignore[name-defined]
+    result, alerts = medications.assess(case(*meds), table=table)
+    return result, [a.message for a in alerts if a.code == "mme-incomplete"]
 
 
-def test_an_uncovered_ingredient_error_names_the_ingredient_path() -> None:
+def test_tapentadol_under_2016_is_listed_with_a_note_and_a_high_alert_naming_the_field_and_table() -> None:
+    result, messages = uncovered(
+        med("ibuprofen", 400, per_day=3),
+        med("tapentadol", 50, per_day=4),
+        med("morphine", 10, per_day=2),
+        table="cdc-2016",
+    )
+    tap = result.items[0]
+    assert (tap.name, tap.factor, tap.mme) == ("tapentadol", None, 0)
+    assert (
+        tap.note == "tapentadol is not in the cdc-2016 MME table: MME not estimated, the total leaves it out"
+    )
+    assert result.total == 20
+    assert messages == [
+        "The MME total (20 MME/day, cdc-2016) leaves out tapentadol: medications[1].name: tapentadol is not in the cdc-2016 MME table."
+    ]
+    assert [
+        a.severity
+        for a in medications.assess(case(med("tapentadol", 50)), table="cdc-2016")[1]
+        if a.code == "mme-incomplete"
+    ] == ["high"]
+
+
+def test_an_uncovered_ingredient_names_the_ingredient_path() -> None:
     bad = {
         "name": "x",
         "ingredients": [
@@ -132,19 +153,21 @@ def test_an_uncovered_ingredient_error_names_the_ingredient_path() -> None:
         ],
         "per_day": 2,
     }
-    with pytest.raises(MedicationError, match=r"^medications\[0\]\.ingredients\[0\]\.name: tapentadol"):
-        mme(bad, table="cdc-2016")
+    _, messages = uncovered(bad, table="cdc-2016")
+    assert "medications[0].ingredients[0].name: tapentadol is not in the cdc-2016 MME table" in messages[0]
 
 
-def test_buccal_fentanyl_is_not_in_the_2022_table_and_the_error_names_the_route() -> None:
-    with pytest.raises(MedicationError, match=r"medications\[0\]\.route: fentanyl by the buccal route"):
-        mme(med("Fentora", 100, unit="mcg", per_day=2, route="buccal"))
+def test_buccal_fentanyl_is_not_in_the_2022_table_and_the_alert_names_the_route() -> None:
+    result, messages = uncovered(med("Fentora", 100, unit="mcg", per_day=2, route="buccal"))
+    assert result.total == 0 and result.items[0].factor is None
+    assert "medications[0].route: fentanyl by the buccal route" in messages[0]
 
 
 def test_meperidine_is_known_but_in_neither_table() -> None:
     for table in BOTH:
-        with pytest.raises(MedicationError, match=f"meperidine is not in the {table} MME table"):
-            mme(med("demerol", 50, per_day=4), table=table)
+        result, messages = uncovered(med("demerol", 50, per_day=4), table=table)
+        assert result.items[0].name == "meperidine" and result.items[0].mme == 0
+        assert f"meperidine is not in the {table} MME table" in messages[0]
 
 
 @pytest.mark.parametrize("table", BOTH)
