@@ -27,6 +27,7 @@ __all__ = [
     "ProceduresFile",
     "approach",
     "eligibility",
+    "hold_required",
     "knowledge",
     "payer_knowledge",
     "payers",
@@ -121,8 +122,15 @@ class DiarySchedule(Entry):
     threshold_percent: float = Field(gt=0, le=100)
 
 
+class HoldCodes(Entry):
+    """The procedures before which anticoagulants and antiplatelets are reviewed for a hold."""
+
+    codes: tuple[StepCode, ...] = Field(min_length=1)
+
+
 class ProceduresFile(KnowledgeFile):
     procedures: tuple[ProcedureEntry, ...]
+    anticoagulant_hold: HoldCodes
     approaches: Approaches
     anaesthetics: tuple[Anaesthetic, ...]
     diary: tuple[DiarySchedule, ...]
@@ -304,6 +312,11 @@ def knowledge() -> ProceduresFile:
             raise KnowledgeError(
                 f"knowledge/procedures.yaml: {p.id}: follow_on names unknown procedures {unknown}"
             )
+    unknown_hold = [c for c in kb.anticoagulant_hold.codes if c not in ids]
+    if unknown_hold:
+        raise KnowledgeError(
+            f"knowledge/procedures.yaml: anticoagulant_hold names unknown procedures {unknown_hold}"
+        )
     if kb.approaches.procedure not in ids:
         raise KnowledgeError("knowledge/procedures.yaml: approaches.procedure is not a known procedure")
     for a in kb.anaesthetics:
@@ -391,6 +404,11 @@ def _index() -> _Index:
         conservative=frozenset(pk.conservative_codes.codes),
         no_policy=pk.messages.no_policy,
     )
+
+
+def hold_required(code: str) -> bool:
+    """Whether anticoagulants/antiplatelets must be reviewed for a hold before this procedure (ASRA 2018)."""
+    return code in knowledge().anticoagulant_hold.codes
 
 
 def payers() -> frozenset[str]:
