@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "stepcare.accounts",
     "stepcare.records",
     "stepcare.audit",
+    "stepcare.care",
+    "stepcare.api",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,13 @@
-"""URL map: accounts, records (dashboard, patients, encounters, portal) and the audit log."""
+"""URL map: accounts, records (dashboard, patients, encounters, portal), care pages, the audit log, the API."""
 
 from django.urls import include, path
+
+from stepcare.api.api import api
 
 urlpatterns = [
     path("accounts/", include("stepcare.accounts.urls")),
     path("audit/", include("stepcare.audit.urls")),
+    path("api/v1/", api.urls),
+    path("", include("stepcare.care.urls")),
     path("", include("stepcare.records.urls")),
 ]

@@ -1,0 +1,375 @@
+"""Care records around the engine: measurements, medications, structured notes, evaluations and plans.
+
+Evaluation snapshots are append-only (what the engine said, and with which knowledge version); a
+structured note is frozen with its signed encounter; a finalized plan is frozen with its decisions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from stepcare.records.models import SIGNED_ENCOUNTER_MESSAGE, Encounter, EncounterStatus, SignedEncounterError
+
+SNAPSHOT_APPEND_ONLY_MESSAGE = "Evaluation snapshots are append-only; evaluate again instead."
+FINAL_PLAN_MESSAGE = "Plan {pk} is finalized and cannot be changed; start a new plan instead."
+DECLINE_REASON_REQUIRED = "Give a reason for declining this step (it is kept in the record)."
+
+
+class FinalPlanError(Exception):
+    """Raised on any attempt to change a finalized plan or its items."""
+
+
+class SnapshotAppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an evaluation snapshot."""
+
+
+# --------------------------------------------------------------------------------------- measurements
+class MeasurementSource(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    VISIT = "visit", "Visit"
+    PORTAL = "portal", "Patient portal"
+    IMPORT = "import", "Import"
+
+
+class Measurement(models.Model):
+    """One score on one date: a questionnaire (with its raw item answers) or a goal measure."""
+
+    patient = models.ForeignKey("records.Patient", on_delete=models.PROTECT, related_name="measurements")
+    date = models.DateField()
+    instrument = models.CharField(
+        max_length=40, help_text="Questionnaire code (peg, odi, ...) or goal measure."
+    )
+    score = models.FloatField()
+    items = models.JSONField(null=True, blank=True, help_text="Raw item answers, in the instrument's order.")
+    source = models.CharField(
+        max_length=8, choices=MeasurementSource.choices, default=MeasurementSource.VISIT
+    )
+    encounter = models.ForeignKey(
+        Encounter, on_delete=models.PROTECT, null=True, blank=True, related_name="measurements"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("date", "id")
+        indexes = [models.Index(fields=("patient", "date"))]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.score:g} on {self.date}"
+
+
+# ---------------------------------------------------------------------------------------- medications
+class MedicationUnit(models.TextChoices):
+    MG = "mg", "mg"
+    MCG = "mcg", "mcg"
+    MCG_HR = "mcg/hr", "mcg/hr (patch)"
+    G = "g", "g"
+
+
+class MedicationRoute(models.TextChoices):
+    ORAL = "oral", "Oral"
+    TRANSDERMAL = "transdermal", "Transdermal"
+    BUCCAL = "buccal", "Buccal"
+    SUBLINGUAL = "sublingual", "Sublingual"
+    INTRANASAL = "intranasal", "Intranasal"
+    INTRAVENOUS = "intravenous", "Intravenous"
+    INTRAMUSCULAR = "intramuscular", "Intramuscular"
+    SUBCUTANEOUS = "subcutaneous", "Subcutaneous"
+    RECTAL = "rectal", "Rectal"
+    TOPICAL = "topical", "Topical"
+    INJECTION = "injection", "Injection"
+
+
+class MedicationFormulation(models.TextChoices):
+    IR = "ir", "Immediate release"
+    ER = "er", "Extended release"
+
+
+class MedicationEntry(models.Model):
+    """A medicine the patient takes (or took): the contract's medication fields plus start/stop."""
+
+    patient = models.ForeignKey("records.Patient", on_delete=models.PROTECT, related_name="medications")
+    name = models.CharField(max_length=80, help_text="Generic name, e.g. oxycodone.")
+    dose = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=8, choices=MedicationUnit.choices, blank=True)
+    per_day = models.FloatField(
+        null=True, blank=True, help_text="Administrations per day (prn: most allowed)."
+    )
+    route = models.CharField(max_length=16, choices=MedicationRoute.choices, default=MedicationRoute.ORAL)
+    formulation = models.CharField(
+        max_length=2, choices=MedicationFormulation.choices, default=MedicationFormulation.IR
+    )
+    prn = models.BooleanField("as needed (prn)", default=False)
+    ingredients = models.JSONField(
+        default=list, blank=True, help_text="Combination product: [{name, dose, unit}]."
+    )
+    start = models.DateField(null=True, blank=True)
+    stop = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    stop_reason = models.CharField(max_length=300, blank=True)
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("start", "id")
+        indexes = [models.Index(fields=("patient", "stop"))]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.dose_text}"
+
+    @property
+    def dose_text(self) -> str:
+        if self.ingredients:
+            parts = [f"{i['name']} {i['dose']:g} {i['unit']}" for i in self.ingredients]
+            dose = " + ".join(parts)
+        else:
+            dose = f"{self.dose:g} {self.unit}" if self.dose is not None else ""
+        if self.per_day and self.unit != MedicationUnit.MCG_HR:
+            dose += f" x {self.per_day:g}/day"
+        return dose + (" as needed" if self.prn else "")
+
+    def to_case(self) -> dict[str, Any]:
+        """The contract's medication object."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "route": self.route,
+            "formulation": self.formulation,
+            "prn": self.prn,
+        }
+        if self.ingredients:
+            out["ingredients"] = list(self.ingredients)
+        else:
+            out["dose"] = self.dose
+            out["unit"] = self.unit or None
+        if self.per_day is not None:
+            out["per_day"] = self.per_day
+        if self.start is not None:
+            out["start"] = self.start.isoformat()
+        return out
+
+
+# ------------------------------------------------------------------------------- structured note
+class EncounterNoteQuerySet(models.QuerySet["EncounterNote"]):
+    """Bulk update() and delete() refuse notes of signed encounters, like records.Encounter."""
+
+    def _refuse_if_signed(self) -> None:
+        signed = (
+            self.filter(encounter__status=EncounterStatus.SIGNED)
+            .values_list("encounter_id", flat=True)
+            .first()
+        )
+        if signed is not None:
+            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=signed))
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse_if_signed()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_signed()
+        return super().delete()
+
+
+class EncounterNote(models.Model):
+    """The structured part of an encounter's note: history, exam findings, assessment, plan, diagnoses."""
+
+    encounter = models.OneToOneField(Encounter, on_delete=models.PROTECT, related_name="care_note")
+    history = models.TextField(blank=True)
+    exam = models.JSONField(default=dict, blank=True, help_text="Contract exam findings, kebab-case keys.")
+    assessment = models.TextField(blank=True)
+    plan_text = models.TextField(blank=True)
+    diagnoses = models.JSONField(default=list, blank=True, help_text="Clinician-confirmed diagnosis codes.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[EncounterNoteQuerySet] = EncounterNoteQuerySet.as_manager()  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return f"Note for encounter {self.encounter_id}"
+
+    def _encounter_signed(self) -> bool:
+        # The stored encounter decides, not an in-memory copy.
+        status = Encounter._base_manager.filter(pk=self.encounter_id).values_list("status", flat=True).first()
+        return status == EncounterStatus.SIGNED
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._encounter_signed():
+            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=self.encounter_id))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._encounter_signed():
+            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=self.encounter_id))
+        return super().delete(*args, **kwargs)
+
+
+# ------------------------------------------------------------------------------ evaluation snapshots
+class SnapshotQuerySet(models.QuerySet["EvaluationSnapshot"]):
+    def update(self, **kwargs: Any) -> int:
+        raise SnapshotAppendOnlyError(SNAPSHOT_APPEND_ONLY_MESSAGE)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise SnapshotAppendOnlyError(SNAPSHOT_APPEND_ONLY_MESSAGE)
+
+
+class EvaluationSnapshot(models.Model):
+    """What the engine said about a patient on a date: the case it saw and its answer, never edited."""
+
+    patient = models.ForeignKey("records.Patient", on_delete=models.PROTECT, related_name="evaluations")
+    encounter = models.ForeignKey(
+        Encounter, on_delete=models.PROTECT, null=True, blank=True, related_name="evaluations"
+    )
+    as_of = models.DateField()
+    case = models.JSONField()
+    result = models.JSONField()
+    problems = models.JSONField(default=list, blank=True, help_text="Stored data the case had to leave out.")
+    knowledge_version = models.CharField(max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[SnapshotQuerySet] = SnapshotQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=("patient", "created_at"))]
+
+    def __str__(self) -> str:
+        return f"Evaluation of patient {self.patient_id} as of {self.as_of}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise SnapshotAppendOnlyError(SNAPSHOT_APPEND_ONLY_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise SnapshotAppendOnlyError(SNAPSHOT_APPEND_ONLY_MESSAGE)
+
+
+# ------------------------------------------------------------------------------------------- plans
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    FINAL = "final", "Final"
+
+
+class CarePlan(models.Model):
+    """A clinician's plan built from one evaluation; stored with the knowledge version that suggested it."""
+
+    patient = models.ForeignKey("records.Patient", on_delete=models.PROTECT, related_name="care_plans")
+    encounter = models.ForeignKey(
+        Encounter, on_delete=models.PROTECT, null=True, blank=True, related_name="care_plans"
+    )
+    snapshot = models.ForeignKey(EvaluationSnapshot, on_delete=models.PROTECT, related_name="plans")
+    knowledge_version = models.CharField(max_length=100)
+    status = models.CharField(max_length=8, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finalized_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=("patient", "status"))]
+
+    def __str__(self) -> str:
+        return f"Plan {self.pk} for patient {self.patient_id} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == PlanStatus.FINAL
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored == PlanStatus.FINAL:
+            raise FinalPlanError(FINAL_PLAN_MESSAGE.format(pk=self.pk))
+        super().save(*args, **kwargs)
+
+
+class PlanOrigin(models.TextChoices):
+    ENGINE = "engine", "Suggested by Stepcare"
+    CLINICIAN = "clinician", "Added by clinician"
+
+
+class PlanDecision(models.TextChoices):
+    PENDING = "pending", "Not decided"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    EDITED = "edited", "Accepted with changes"
+
+
+class OrderKind(models.TextChoices):
+    NONE = "none", "Nothing to order"
+    IMAGING = "imaging", "Imaging"
+    REFERRAL = "referral", "Referral"
+    PROCEDURE = "procedure", "Procedure"
+    PRESCRIPTION = "prescription", "Prescription"
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveIntegerField()
+    code = models.CharField(max_length=64, blank=True, help_text="Plan step code; blank for free text.")
+    tier = models.CharField(max_length=16, blank=True)
+    label = models.CharField(max_length=300)
+    rationale = models.TextField(blank=True)
+    citation = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=PlanOrigin.choices, default=PlanOrigin.ENGINE)
+    decision = models.CharField(max_length=10, choices=PlanDecision.choices, default=PlanDecision.PENDING)
+    decline_reason = models.CharField(max_length=500, blank=True)
+    edited_label = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    order_kind = models.CharField(max_length=16, choices=OrderKind.choices, default=OrderKind.NONE)
+    order_detail = models.TextField(blank=True)
+    prescription = models.JSONField(null=True, blank=True, help_text="Medication fields for a prescription.")
+    medication = models.OneToOneField(
+        MedicationEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="plan_item"
+    )
+
+    class Meta:
+        ordering = ("order", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="declined") | ~Q(decline_reason=""),
+                name="plan_item_decline_needs_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.shown_label} ({self.decision})"
+
+    @property
+    def shown_label(self) -> str:
+        return self.edited_label or self.label
+
+    @property
+    def is_in_plan(self) -> bool:
+        return self.decision in (PlanDecision.ACCEPTED, PlanDecision.EDITED)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.decision == PlanDecision.DECLINED and not self.decline_reason.strip():
+            raise ValidationError({"decline_reason": DECLINE_REASON_REQUIRED})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        status = CarePlan._base_manager.filter(pk=self.plan_id).values_list("status", flat=True).first()
+        if status == PlanStatus.FINAL:
+            raise FinalPlanError(FINAL_PLAN_MESSAGE.format(pk=self.plan_id))
+        super().save(*args, **kwargs)

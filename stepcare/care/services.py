@@ -1,0 +1,418 @@
+"""Writes for care records: each service runs in one transaction and writes exactly one audit event."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from stepcare.accounts.models import Role
+from stepcare.audit.models import Action
+from stepcare.audit.services import audit_record
+from stepcare.care import selectors
+from stepcare.care.models import (
+    DECLINE_REASON_REQUIRED,
+    CarePlan,
+    EncounterNote,
+    EvaluationSnapshot,
+    Measurement,
+    MeasurementSource,
+    MedicationEntry,
+    OrderKind,
+    PlanDecision,
+    PlanItem,
+    PlanOrigin,
+    PlanStatus,
+)
+from stepcare.clinical import evaluate, parse_case
+from stepcare.clinical.plan import step_catalog
+from stepcare.records.models import Encounter, Patient
+
+if TYPE_CHECKING:
+    from stepcare.accounts.models import User
+
+NOT_A_DECIDER_MESSAGE = "Only a physician decides plan steps."
+PLAN_NOT_DRAFT_MESSAGE = "This plan is finalized; start a new plan to change it."
+
+
+def _require_physician(actor: User) -> None:
+    if actor.role != Role.PHYSICIAN:
+        raise PermissionError(NOT_A_DECIDER_MESSAGE)
+
+
+# ------------------------------------------------------------------------------------- evaluation
+def _snapshot_create(
+    *,
+    actor: User | None,
+    patient: Patient,
+    encounter: Encounter | None = None,
+    as_of: datetime.date | None = None,
+    data: selectors.CareData | None = None,
+) -> EvaluationSnapshot:
+    assembly = selectors.assemble_case(data or selectors.load_care_data(patient), as_of=as_of)
+    result = evaluate(assembly.case).to_dict()
+    return EvaluationSnapshot.objects.create(
+        patient=patient,
+        encounter=encounter,
+        as_of=datetime.date.fromisoformat(assembly.case["as_of"]),
+        case=assembly.case,
+        result=result,
+        problems=assembly.problems,
+        knowledge_version=result["knowledge_version"],
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def evaluation_run(
+    *,
+    actor: User,
+    patient: Patient,
+    encounter: Encounter | None = None,
+    as_of: datetime.date | None = None,
+    data: selectors.CareData | None = None,
+    request: HttpRequest | None = None,
+    page: str = "",
+) -> EvaluationSnapshot:
+    """Evaluate the patient's assembled case now and keep what the engine said (append-only)."""
+    snapshot = _snapshot_create(actor=actor, patient=patient, encounter=encounter, as_of=as_of, data=data)
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.EVALUATE,
+        patient=patient,
+        obj=snapshot,
+        detail={"knowledge_version": snapshot.knowledge_version, "page": page},
+    )
+    return snapshot
+
+
+# ------------------------------------------------------------------------------------------ plans
+def _next_order(plan: CarePlan) -> int:
+    last = plan.items.order_by("-order").values_list("order", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def plan_start(*, actor: User, patient: Patient, request: HttpRequest | None = None) -> CarePlan:
+    """A draft plan from the latest evaluation (evaluating now if none exists today)."""
+    _require_physician(actor)
+    snapshot = selectors.latest_snapshot(patient)
+    evaluated = snapshot is None or snapshot.as_of != selectors.patient_today(patient)
+    if snapshot is None or evaluated:
+        snapshot = _snapshot_create(actor=actor, patient=patient)
+    plan = CarePlan.objects.create(
+        patient=patient,
+        snapshot=snapshot,
+        knowledge_version=snapshot.knowledge_version,
+        created_by=actor,
+    )
+    PlanItem.objects.bulk_create(
+        PlanItem(
+            plan=plan,
+            order=step["order"],
+            code=step["code"],
+            tier=str(step["tier"]),
+            label=step["label"],
+            rationale=step.get("rationale", ""),
+            citation=step.get("citation", ""),
+            origin=PlanOrigin.ENGINE,
+        )
+        for step in snapshot.result.get("plan", [])
+    )
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.CREATE,
+        patient=patient,
+        obj=plan,
+        detail={"snapshot": snapshot.pk, "evaluated": evaluated, "knowledge_version": plan.knowledge_version},
+    )
+    return plan
+
+
+def _locked_draft_item(item: PlanItem) -> PlanItem:
+    locked = PlanItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+    if locked.plan.status != PlanStatus.DRAFT:
+        raise ValueError(PLAN_NOT_DRAFT_MESSAGE)
+    return locked
+
+
+@transaction.atomic
+def plan_item_decide(
+    *,
+    actor: User,
+    item: PlanItem,
+    decision: str,
+    decline_reason: str = "",
+    edited_label: str = "",
+    order_kind: str = OrderKind.NONE,
+    order_detail: str = "",
+    prescription: Mapping[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> PlanItem:
+    """Accept, decline (with a reason) or accept-with-changes one step, with what it needs ordered."""
+    _require_physician(actor)
+    if decision == PlanDecision.DECLINED and not decline_reason.strip():
+        raise ValueError(DECLINE_REASON_REQUIRED)
+    if decision not in (PlanDecision.ACCEPTED, PlanDecision.DECLINED, PlanDecision.EDITED):
+        raise ValueError(f"Unknown decision {decision!r}.")
+    locked = _locked_draft_item(item)
+    locked.decision = decision
+    locked.decline_reason = decline_reason.strip() if decision == PlanDecision.DECLINED else ""
+    locked.edited_label = edited_label.strip() if decision == PlanDecision.EDITED else ""
+    declined = decision == PlanDecision.DECLINED
+    locked.order_kind = OrderKind.NONE if declined else order_kind
+    locked.order_detail = "" if declined else order_detail.strip()
+    locked.prescription = dict(prescription) if prescription and not declined else None
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.full_clean(exclude=["plan", "medication", "decided_by"])
+    locked.save()
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.DECIDE,
+        patient=locked.plan.patient,
+        obj=locked,
+        detail={
+            "plan": locked.plan_id,
+            "code": locked.code,
+            "decision": decision,
+            "order": locked.order_kind,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def plan_item_add(
+    *,
+    actor: User,
+    plan: CarePlan,
+    label: str,
+    code: str = "",
+    rationale: str = "",
+    request: HttpRequest | None = None,
+) -> PlanItem:
+    """The clinician's own step (accepted as added); a catalog code brings its tier and default label."""
+    _require_physician(actor)
+    locked = CarePlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != PlanStatus.DRAFT:
+        raise ValueError(PLAN_NOT_DRAFT_MESSAGE)
+    catalog = step_catalog()
+    entry = catalog.get(code) if code else None
+    item = PlanItem.objects.create(
+        plan=locked,
+        order=_next_order(locked),
+        code=code,
+        tier=str(entry["tier"]) if entry else "",
+        label=label.strip() or (entry["label"] if entry else ""),
+        rationale=rationale.strip(),
+        origin=PlanOrigin.CLINICIAN,
+        decision=PlanDecision.ACCEPTED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.DECIDE,
+        patient=plan.patient,
+        obj=item,
+        detail={"plan": plan.pk, "code": code, "decision": "added"},
+    )
+    return item
+
+
+@transaction.atomic
+def plan_finalize(*, actor: User, plan: CarePlan, request: HttpRequest | None = None) -> CarePlan:
+    """Freeze the plan; accepted prescriptions become medication entries prescribed by the physician."""
+    _require_physician(actor)
+    locked = CarePlan.objects.select_for_update().select_related("patient", "patient__clinic").get(pk=plan.pk)
+    if locked.status != PlanStatus.DRAFT:
+        raise ValueError(PLAN_NOT_DRAFT_MESSAGE)
+    today = selectors.patient_today(locked.patient)
+    created: list[int] = []
+    for item in locked.items.filter(order_kind=OrderKind.PRESCRIPTION, medication__isnull=True):
+        if not item.is_in_plan or not item.prescription:
+            continue
+        med = MedicationEntry.objects.create(
+            patient=locked.patient,
+            start=today,
+            reason=f"Plan step: {item.shown_label}",
+            prescriber=actor,
+            **item.prescription,
+        )
+        item.medication = med
+        item.save(update_fields=["medication"])
+        created.append(med.pk)
+    locked.status = PlanStatus.FINAL
+    locked.finalized_by = actor
+    locked.finalized_at = timezone.now()
+    locked.save(update_fields=["status", "finalized_by", "finalized_at"])
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.UPDATE,
+        patient=locked.patient,
+        obj=locked,
+        detail={"finalized": True, "knowledge_version": locked.knowledge_version, "medications": created},
+    )
+    return locked
+
+
+# ------------------------------------------------------------------------------------------- notes
+NOTE_FIELDS = ("history", "exam", "assessment", "plan_text", "diagnoses")
+
+
+@transaction.atomic
+def note_save(
+    *,
+    actor: User,
+    encounter: Encounter,
+    history: str,
+    exam: Mapping[str, Any],
+    assessment: str,
+    plan_text: str,
+    diagnoses: Sequence[str],
+    request: HttpRequest | None = None,
+) -> EncounterNote:
+    """Create or update the draft encounter's structured note; a signed encounter refuses (model layer)."""
+    note = EncounterNote.objects.select_for_update().filter(encounter=encounter).first()
+    created = note is None
+    if note is None:
+        note = EncounterNote(encounter=encounter)
+    note.history = history
+    note.exam = dict(exam)
+    note.assessment = assessment
+    note.plan_text = plan_text
+    note.diagnoses = list(diagnoses)
+    note.updated_by = actor
+    note.save()
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        patient=encounter.patient,
+        obj=note,
+        detail={"encounter": encounter.pk, "exam_findings": sorted(note.exam)},
+    )
+    return note
+
+
+# ------------------------------------------------------------------------------------ measurements
+def score_questionnaire(
+    *, patient: Patient, instrument: str, items: Sequence[int | None], day: datetime.date
+) -> float:
+    """The engine's score for one questionnaire (raises CaseError naming the faulty item)."""
+    from stepcare.clinical import questionnaires
+
+    case = parse_case(
+        {
+            "as_of": day.isoformat(),
+            "patient": {"age": patient.age_on(day), "sex": patient.sex},
+            "questionnaires": [{"instrument": instrument, "date": day.isoformat(), "items": list(items)}],
+        }
+    )
+    scores, _ = questionnaires.score_all(case)
+    score = scores[instrument].score
+    if score is None:
+        raise ValueError(f"{instrument}: too few items answered to score")
+    return float(score)
+
+
+@transaction.atomic
+def measurement_record(
+    *,
+    actor: User,
+    patient: Patient,
+    instrument: str,
+    date: datetime.date,
+    score: float | None = None,
+    items: Sequence[int | None] | None = None,
+    source: str = MeasurementSource.VISIT,
+    encounter: Encounter | None = None,
+    request: HttpRequest | None = None,
+) -> Measurement:
+    """A questionnaire (scored by the engine from its items) or a goal measure (its value)."""
+    if items is not None:
+        score = score_questionnaire(patient=patient, instrument=instrument, items=items, day=date)
+    if score is None:
+        raise ValueError("score: required for a goal measure")
+    measurement = Measurement.objects.create(
+        patient=patient,
+        date=date,
+        instrument=instrument,
+        score=score,
+        items=list(items) if items is not None else None,
+        source=source,
+        encounter=encounter,
+        recorded_by=actor,
+    )
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.CREATE,
+        patient=patient,
+        obj=measurement,
+        detail={"instrument": instrument, "date": date.isoformat()},
+    )
+    return measurement
+
+
+# ------------------------------------------------------------------------------------- medications
+MEDICATION_FIELDS = (
+    "name",
+    "dose",
+    "unit",
+    "per_day",
+    "route",
+    "formulation",
+    "prn",
+    "ingredients",
+    "start",
+    "reason",
+)
+
+
+@transaction.atomic
+def medication_add(
+    *, actor: User, patient: Patient, fields: Mapping[str, Any], request: HttpRequest | None = None
+) -> MedicationEntry:
+    unknown = sorted(set(fields) - set(MEDICATION_FIELDS))
+    if unknown:
+        raise ValueError(f"Unknown medication fields: {', '.join(unknown)}")
+    prescriber = actor if actor.role == Role.PHYSICIAN else None
+    med = MedicationEntry.objects.create(patient=patient, prescriber=prescriber, **fields)
+    audit_record(
+        request=request, user=actor, action=Action.CREATE, patient=patient, obj=med, detail={"name": med.name}
+    )
+    return med
+
+
+@transaction.atomic
+def medication_stop(
+    *,
+    actor: User,
+    medication: MedicationEntry,
+    stop: datetime.date,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> MedicationEntry:
+    medication.stop = stop
+    medication.stop_reason = reason
+    medication.save(update_fields=["stop", "stop_reason"])
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.UPDATE,
+        patient=medication.patient,
+        obj=medication,
+        detail={"stopped": stop.isoformat()},
+    )
+    return medication
