@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engine_properties import cases
 
 import stepcare
 from stepcare.clinical.vocab import DIAGNOSIS_CODES
@@ -217,3 +220,18 @@ def test_knowledge_as_json_lists_every_contract_condition() -> None:
     summary = json.loads(proc.stdout)
     assert {c["code"] for c in summary["conditions"]} == set(DIAGNOSIS_CODES)
     assert summary["knowledge_version"] == stepcare.evaluate(_case()).to_dict()["knowledge_version"]
+
+
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(st.lists(cases(uncovered=True), min_size=12, max_size=12), st.sampled_from(["cdc-2022", "cdc-2016"]))
+def test_batch_evaluations_of_arbitrary_valid_cases_equal_python_line_for_line(
+    batch: list[dict[str, Any]], table: str
+) -> None:
+    """The contract's promise that Python and the command line give identical results, on varied input."""
+    text = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in batch)
+    proc = _run("evaluate", "--batch", "-", "--mme-table", table, stdin=text)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert out == [stepcare.evaluate(c, mme_table=table).to_dict() for c in batch]
