@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from stepcare.clinical import vocab as v
 
@@ -224,7 +232,7 @@ def _today() -> dt.date:
 
 
 class Case(_Model):
-    id: str | None = Field(default=None, max_length=200)
+    id: Annotated[str, StringConstraints(strip_whitespace=False)] | None = Field(default=None, max_length=200)
     as_of: dt.date = Field(default_factory=_today)
     patient: Patient
     pain: Pain = Pain()

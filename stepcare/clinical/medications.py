@@ -299,7 +299,7 @@ def knowledge() -> MedicationKnowledge:
         rules[r.id] = _Rule(r.code or r.id, r.severity, r.message, r.action, cite(r.citation))
     sets = {s.id: frozenset(s.values) for s in alerts.sets}
     needed_sets = {
-        "naloxone-conditions", "naloxone-classes", "taper-conditions", "cancer-codes",
+        "naloxone-conditions", "naloxone-classes", "taper-conditions", "cancer-codes", "cancer-excluded-alerts",
         "non-opioid-medication-classes", "opioid-therapy-codes", "udt-chronicity", "first-line-chronicity",
         "steroid-procedures", "spine-regions", "systemic-routes", "kidney-cofactor-classes",
     }  # fmt: skip
@@ -929,7 +929,12 @@ def assess(case: Case, *, table: str = "cdc-2022") -> tuple[Mme, list[Alert]]:
             ctx.alert("duplicate-medication", name=name, paths=f"medications[{first}], medications[{i}]")
         )
     if ctx.opioids:
-        _opioid_alerts(ctx, mme, out)
+        opioid_alerts: list[Alert] = []
+        _opioid_alerts(ctx, mme, opioid_alerts)
+        if kb.sets["cancer-codes"] & (ctx.conditions | set(case.diagnoses)):
+            # CDC 2022 does not cover cancer-pain treatment: keep the interaction alerts, drop its dosing prompts.
+            opioid_alerts = [a for a in opioid_alerts if a.code not in kb.sets["cancer-excluded-alerts"]]
+        out.extend(opioid_alerts)
     _acetaminophen_alerts(ctx, out)
     _nsaid_alerts(ctx, out)
     _serotonin_alerts(ctx, out)

@@ -460,3 +460,23 @@ def test_every_alert_of_a_busy_case_has_a_citation_an_action_and_a_contract_seve
 
 def test_no_medications_no_alerts() -> None:
     assert alerts(case(conditions=("overdose-history", "diabetes"))) == []
+
+
+def test_cancer_pain_is_outside_cdc_2022_so_its_dosing_prompts_are_not_raised() -> None:
+    """CDC 2022 excludes cancer-related pain: no mme-90, testing, first-line or taper prompts; interactions stay."""
+    from stepcare.clinical import evaluate
+
+    base = {
+        "as_of": "2026-11-24",
+        "patient": {"age": 60, "conditions": ["cancer-active"]},
+        "pain": {"duration_days": 200, "sites": [{"region": "low-back"}]},
+        "medications": [
+            {"name": "oxycodone", "dose": 20, "unit": "mg", "per_day": 4},
+            {"name": "lorazepam", "dose": 1, "unit": "mg", "per_day": 1},
+        ],
+    }
+    with_cancer = {a.code for a in evaluate(base).alerts}
+    without = {a.code for a in evaluate({**base, "patient": {"age": 60}}).alerts}
+    assert {"mme-90", "urine-drug-test", "opioid-first-line", "taper-consider"} <= without
+    assert not {"mme-50", "mme-90", "urine-drug-test", "opioid-first-line", "taper-consider"} & with_cancer
+    assert {"benzodiazepine-opioid", "naloxone-offer"} <= with_cancer
