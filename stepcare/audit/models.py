@@ -29,6 +29,8 @@ class Action(models.TextChoices):
     PASSWORD_CHANGE = "password-change", "Password change"
     EVALUATE = "evaluate", "Evaluate"
     DECIDE = "decide", "Decide plan step"
+    ACKNOWLEDGE = "acknowledge", "Acknowledge triage"
+    UPLOAD = "upload", "Upload"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

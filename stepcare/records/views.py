@@ -14,6 +14,7 @@ from stepcare.accounts.decorators import role_required
 from stepcare.accounts.models import CLINICAL_ROLES, STAFF_ROLES, Role, User
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
+from stepcare.intake.selectors import triage_summary
 from stepcare.records import selectors, services
 from stepcare.records.forms import AmendmentForm, EncounterForm, PatientForm, PatientSearchForm
 from stepcare.records.models import Encounter, Patient
@@ -41,7 +42,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         action=Action.VIEW,
         detail={"page": "dashboard", "encounters": [e.pk for e in summary.my_encounters_today]},
     )
-    return render(request, "records/dashboard.html", {"summary": summary})
+    triage = triage_summary(user=user)
+    return render(request, "records/dashboard.html", {"summary": summary, "triage": triage})
 
 
 @require_GET

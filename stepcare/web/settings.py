@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "stepcare.accounts",
     "stepcare.records",
     "stepcare.audit",
+    "stepcare.intake",
     "stepcare.care",
     "stepcare.api",
 ]
@@ -129,6 +130,12 @@ TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+
+# Uploaded files (intake reports) live outside the static tree and are never served as public media:
+# they are downloaded only through permission-checked, audited views.
+MEDIA_ROOT = VAR_DIR / "uploads"
+MEDIA_URL = "/media-not-served/"
+STEPCARE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

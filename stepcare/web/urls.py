@@ -7,6 +7,7 @@ from stepcare.api.api import api
 urlpatterns = [
     path("accounts/", include("stepcare.accounts.urls")),
     path("audit/", include("stepcare.audit.urls")),
+    path("", include("stepcare.intake.urls")),
     path("api/v1/", api.urls),
     path("", include("stepcare.care.urls")),
     path("", include("stepcare.records.urls")),
