@@ -125,6 +125,7 @@ class Predicate(Entry):
 
 
 class Selection(Entry):
+    min_top_score: float = Field(ge=0, le=1)
     min_score: float = Field(ge=0, le=1)
     within_of_top: float = Field(ge=0, le=1)
     max_conditions: int = Field(ge=1)
@@ -824,6 +825,8 @@ def _conditions(case: Case, differential: tuple[DifferentialItem, ...], kb: Plan
         return []
     sel = kb.rules.selection
     top = ranked[0]
+    if top.score < sel.min_top_score:
+        return []  # too little evidence for a condition-specific pathway: general steps only
     chosen = [top.code]
     for d in ranked[1:]:
         if len(chosen) >= sel.max_conditions:

@@ -946,3 +946,22 @@ def test_intrathecal_delivery_only_after_systemic_opioids_are_recorded_as_failin
     assert "intrathecal-pump" not in codes(build(on_morphine, "cancer-pain"))
     failing = {**on_morphine, "therapies": [therapy("opioid-cancer-pain", 8, "partial")]}
     assert "intrathecal-pump" in codes(build(failing, "cancer-pain"))
+
+
+def test_a_differential_too_weak_for_any_pathway_keeps_the_plan_to_general_steps() -> None:
+    """One site and nothing else: no condition-specific drugs or procedures (plan_rules selection.min_top_score)."""
+    from stepcare.clinical import evaluate
+    from stepcare.clinical.plan import knowledge as plan_knowledge
+
+    result = evaluate(
+        {
+            "as_of": "2026-11-24",
+            "patient": {"age": 40},
+            "pain": {"sites": [{"region": "ankle-foot", "side": "right"}]},
+        }
+    )
+    top = result.differential[0].score if result.differential else 0.0
+    assert top < plan_knowledge().rules.selection.min_top_score
+    assert result.plan
+    assert {s.tier for s in result.plan} <= {1, 2}
+    assert all(s.condition is None for s in result.plan)
