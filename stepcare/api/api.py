@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 
 from stepcare.accounts.models import CLINICAL_ROLES
 from stepcare.api.auth import API_AUTH, api_roles
@@ -86,7 +86,7 @@ def evaluate_case(request: HttpRequest) -> Any:
         },
     )
     if errors:
-        return 422, {"errors": errors}
+        return Status(422, {"errors": errors})
     return result
 
 
