@@ -155,3 +155,28 @@ def test_an_invalid_stored_piece_is_left_out_and_reported(
     assert "red_flags[1]: unknown code 'bad-flag'" in problems
     assert "events[0].date: 2030-01-01 is after as_of 2026-03-10" in problems
     assert "questionnaires[0]" in problems
+
+
+def test_the_latest_submitted_intake_feeds_the_case(p1: Patient, pat: User) -> None:
+    """Integration with stepcare.intake: a submitted intake's answers reach the case; a draft's do not."""
+    from django.utils import timezone
+
+    from stepcare.intake.models import Intake
+
+    submitted = {
+        "pain": {"sites": [{"region": "neck", "side": "right"}], "radiation": ["arm"]},
+        "red_flags": ["fever"],
+    }
+    Intake.objects.create(
+        patient=p1, clinic=p1.clinic, status="submitted", current_step="review", data=submitted,
+        started_by=pat, submitted_at=timezone.now(),
+    )  # fmt: skip
+    Intake.objects.create(
+        patient=p1, clinic=p1.clinic, status="in-progress", current_step="pain",
+        data={"pain": {"sites": [{"region": "knee"}]}}, started_by=pat,
+    )  # fmt: skip
+
+    case = selectors.case_for_patient(p1, as_of=AS_OF)
+
+    assert case["pain"] == submitted["pain"]
+    assert case["red_flags"] == ["fever"]
