@@ -230,7 +230,7 @@ class DailyLifeForm(forms.Form):
         error_messages={"required": CHOOSE_MESSAGE, "invalid_choice": CHOOSE_MESSAGE},
     )
     work_status = forms.ChoiceField(
-        label="Work",
+        label="What best describes your work now?",
         choices=[("", "Choose one"), *w.WORK_STATUS_LABELS.items()],
         error_messages={
             "required": "Choose what best describes your work now.",
@@ -295,7 +295,7 @@ class ReportUploadForm(forms.Form):
 class MedicineRowForm(RowForm):
     content_fields = ("name", "dose", "per_day", "weeks", "side_effects")
     name = forms.CharField(
-        label="Medicine",
+        label="Medicine name",
         max_length=80,
         error_messages={
             "required": MEDICINE_NAME_MESSAGE,

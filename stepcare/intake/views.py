@@ -126,6 +126,7 @@ def _render_step(request: HttpRequest, step: s.Step, urls: _Urls, *, status: int
         "step_number": w.STEP_SLUGS.index(step.slug) + 1,
         "step_count": len(w.STEP_SLUGS),
         "previous_url": urls.step(previous) if previous else None,
+        "next_url": urls.step(s.next_step(step.slug)),
         "triage_line": w.TRIAGE_PATIENT_LINES.get(intake.triage_level, ""),
         **step.context(),
     }
@@ -183,6 +184,7 @@ def _step(request: HttpRequest, patient: Patient, slug: str, urls: _Urls) -> Htt
         messages.success(request, SUBMITTED_MESSAGE)
         return redirect(urls.start())
     data_updates, extra_updates = step.updates()
+    level_before = intake.triage_level
     stay = "upload" in request.POST
     report = step.report if isinstance(step, s.ImagingStep) else None
     saved = services.intake_save_step(
@@ -201,8 +203,8 @@ def _step(request: HttpRequest, patient: Patient, slug: str, urls: _Urls) -> Htt
         messages.success(request, f"“{report.name}” was uploaded.")
     if slug == "questionnaires" and _self_harm_answer(data_updates):
         messages.warning(request, w.CRISIS_LINE)
-    if slug == services.TRIAGE_STEP and saved.needs_prompt_action:
-        # The advice is shown on this same step, right away, before anything else.
+    if slug == services.TRIAGE_STEP and saved.needs_prompt_action and saved.triage_level != level_before:
+        # New advice is shown on this same step, right away, before anything else.
         return redirect(urls.step(slug) + "#triage-advice")
     return redirect(urls.step(saved.current_step))
 

@@ -251,3 +251,14 @@ def test_clinic_b_queue_lists_its_own(clinic_b: Clinic, charlie: User) -> None:
     intake = make_intake(patient, nurse, "urgent", minutes_ago=3)
 
     assert f'id="triage-{intake.pk}"' in client_for(charlie).get(reverse("triage-queue")).content.decode()
+
+
+def test_saving_the_same_red_flags_again_moves_on(pat: User, p1: Patient) -> None:
+    client = to_warning_signs(pat)
+    client.post(portal_step("warning-signs"), warning_signs(("saddle-anesthesia",)))
+
+    again = client.post(portal_step("warning-signs"), warning_signs(("saddle-anesthesia",)))
+
+    assert again["Location"] == portal_step("daily-life")
+    html = client.get(portal_step("warning-signs")).content.decode()
+    assert f'href="{portal_step("daily-life")}">continue with the other questions</a>' in html
