@@ -290,6 +290,14 @@ def assemble_case(data: CareData, *, as_of: datetime.date | None = None) -> Case
         if note.diagnoses:
             case["diagnoses"] = list(note.diagnoses)
 
+    # Opioid-stewardship checks recorded on the medication pages (stepcare.meds) date the monitoring block.
+    if apps.is_installed("stepcare.meds"):
+        from stepcare.meds.selectors import monitoring_case_data
+
+        monitoring = monitoring_case_data(patient, as_of=day)
+        if monitoring:
+            case["monitoring"] = monitoring
+
     case = _validated(case, problems)
     return CaseAssembly(case=case, problems=problems)
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "stepcare.intake",
     "stepcare.care",
     "stepcare.api",
+    "stepcare.meds",
 ]
 
 MIDDLEWARE = [
