@@ -83,14 +83,15 @@ class MedicationOrderForm(forms.Form):
     confirm_unrecognized = forms.BooleanField(
         label="Save although Stepcare does not know this medicine (I have checked the name)", required=False
     )
-    table = forms.ChoiceField(choices=(), required=False, widget=forms.HiddenInput)
+    table = forms.CharField(
+        required=False, max_length=16, widget=forms.HiddenInput
+    )  # unknown → default table
 
     def __init__(self, *args: Any, saving: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.saving = saving
         self.unrecognized: list[str] = []
         self.engine_messages: list[str] = []
-        _choice(self, "table").choices = table_choices()
         for k in range(INGREDIENT_ROWS):
             self.fields[f"ingredient_{k}_name"] = forms.CharField(
                 label=f"Ingredient {k + 1} name", max_length=80, required=False,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.http import HttpRequest
 
-from stepcare.accounts.models import Role
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
 from stepcare.care.models import MedicationEntry
@@ -53,8 +52,7 @@ def medication_order_create(
     unrecognized_confirmed: bool = False,
     request: HttpRequest | None = None,
 ) -> MedicationEntry:
-    prescriber = actor if actor.role in (Role.PHYSICIAN, Role.NURSE) else None
-    entry = MedicationEntry.objects.create(patient=patient, prescriber=prescriber, **_order_values(fields))
+    entry = MedicationEntry.objects.create(patient=patient, prescriber=actor, **_order_values(fields))
     audit_record(
         request=request,
         user=actor,

@@ -237,3 +237,10 @@ def test_a_registered_nurse_reads_the_list_but_cannot_order(p1: Patient, bob: Us
     assert refused.status_code == 403
     assert MedicationEntry.objects.count() == 1
     assert AuditEvent.objects.latest("id").action == "denied"
+
+
+def test_an_unknown_mme_table_in_the_form_falls_back_to_the_default(p1: Patient, alice: User) -> None:
+    response = client_for(alice).post(new_url(p1), {**OXYCODONE, "table": "made-up", "action": "save"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("meds-list", kwargs={"patient_id": p1.pk})
