@@ -290,6 +290,14 @@ def assemble_case(data: CareData, *, as_of: datetime.date | None = None) -> Case
         if note.diagnoses:
             case["diagnoses"] = list(note.diagnoses)
 
+    # Procedures recorded in the clinic (stepcare.procedures) join those the patient reported at intake.
+    if apps.is_installed("stepcare.procedures"):
+        from stepcare.procedures.selectors import procedures_case_data
+
+        recorded = [p for p in procedures_case_data(patient) if p["date"] <= iso]
+        if recorded:
+            case["procedures"] = list(case.get("procedures") or []) + recorded
+
     # Opioid-stewardship checks recorded on the medication pages (stepcare.meds) date the monitoring block.
     if apps.is_installed("stepcare.meds"):
         from stepcare.meds.selectors import monitoring_case_data

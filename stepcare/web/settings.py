@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "stepcare.care",
     "stepcare.api",
     "stepcare.meds",
+    "stepcare.procedures",
+    "stepcare.reports",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("stepcare.meds.urls")),  # before care: the medication list supersedes care's
     path("", include("stepcare.care.urls")),
+    path("", include("stepcare.procedures.urls")),
+    path("reports/", include("stepcare.reports.urls")),
     path("", include("stepcare.records.urls")),
 ]
