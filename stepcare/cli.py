@@ -7,10 +7,13 @@ are clinicians and integrators, not Python programmers.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
+
+import orjson
 
 from stepcare.clinical import CaseError, KnowledgeError, evaluate, load_knowledge, parse_case
 from stepcare.clinical.case import Case
@@ -23,6 +26,18 @@ def _dump(obj: Any, *, pretty: bool) -> str:
     if pretty:
         return json.dumps(obj, indent=2, ensure_ascii=False)
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _dump_line(obj: Any) -> bytes:
+    """One compact JSON line as UTF-8 bytes: the same JSON as `_dump(obj, pretty=False)`, much faster.
+
+    orjson writes floats in their shortest round-trip form, like `json`; anything it refuses (an integer
+    beyond 64 bits, say) falls back to the standard library so the output never changes in content.
+    """
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return (_dump(obj, pretty=False) + "\n").encode("utf-8")
 
 
 def _read(path: str) -> str:
@@ -107,19 +122,30 @@ def _batch(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     invalid = 0
     total = 0
-    out = sys.stdout
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    write: Callable[[bytes], Any] = (
+        buffer.write if buffer is not None else lambda b: sys.stdout.write(b.decode("utf-8"))
+    )
     progress = args.progress and sys.stderr.isatty()
+    mme_table = args.mme_table
+    evaluate_text = _evaluate_text
+    dump_line = _dump_line
+    # The knowledge base is loaded and lives for the whole run: keep the cyclic garbage collector from
+    # walking it again and again (evaluations allocate many short-lived objects, none of them cyclic).
+    gc.freeze()
     with stream:
         for total, line in enumerate(_lines(stream), start=1):
             try:
-                result = _evaluate_text(line, mme_table=args.mme_table)
+                result = evaluate_text(line, mme_table=mme_table)
             except _Invalid as exc:
                 invalid += 1
                 result = {"id": exc.case_id, "errors": exc.errors}
-            out.write(_dump(result, pretty=False))
-            out.write("\n")
+            write(dump_line(result))
             if progress and total % 1000 == 0:
                 print(f"\r{total} cases evaluated, {invalid} invalid", end="", file=sys.stderr)
+    if buffer is not None:
+        buffer.flush()
     if progress:
         print(f"\r{total} cases evaluated, {invalid} invalid", file=sys.stderr)
     if invalid:

@@ -235,3 +235,40 @@ def test_batch_evaluations_of_arbitrary_valid_cases_equal_python_line_for_line(
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert out == [stepcare.evaluate(c, mme_table=table).to_dict() for c in batch]
+
+
+def _generated_cases(n: int, seed: int) -> list[dict[str, Any]]:
+    """The engine benchmark's own case generator (bench/casegen.py): varied, realistic, deterministic."""
+    import importlib.util
+    import random
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "casegen.py"
+    spec = importlib.util.spec_from_file_location("stepcare_bench_casegen", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rng = random.Random(seed)
+    return [module.make_case(rng, i) for i in range(n)]
+
+
+@pytest.mark.parametrize("table", ["cdc-2022", "cdc-2016"])
+def test_batch_of_three_hundred_generated_cases_equals_python_case_for_case(table: str) -> None:
+    """The fast batch path (orjson, one binary write per line) says exactly what evaluate() says."""
+    batch = _generated_cases(300, seed=7 if table == "cdc-2022" else 11)
+    text = "".join(json.dumps(c) + "\n" for c in batch)
+    proc = _run("evaluate", "--batch", "-", "--no-progress", "--mme-table", table, stdin=text)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 300
+    for line, case in zip(lines, batch, strict=True):
+        assert json.loads(line) == stepcare.evaluate(case, mme_table=table).to_dict()
+
+
+def test_a_batch_line_orjson_cannot_write_falls_back_to_the_same_json() -> None:
+    from stepcare.cli import _dump, _dump_line
+
+    huge = {"id": "x", "value": 2**70, "text": "Schmerz \u2013 ü", "ratio": 1e-05}
+    assert _dump_line(huge) == (_dump(huge, pretty=False) + "\n").encode("utf-8")
+    ordinary = {"id": "y", "ratio": 0.1, "n": [1, 2.5, None, True], "text": "ü"}
+    assert json.loads(_dump_line(ordinary)) == ordinary
+    assert _dump_line(ordinary).endswith(b"\n")
