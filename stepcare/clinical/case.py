@@ -7,7 +7,8 @@ clinical record must never be silently ignored (engine contract, "Case (input)")
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -122,6 +123,13 @@ class Exam(_Model):
     trigger_zone: bool | None = None
 
 
+@functools.cache
+def _check_answers() -> Callable[[str, Sequence[int | None]], list[tuple[str, str]]]:
+    from stepcare.clinical.questionnaires import check_answers  # imported late: it imports this module
+
+    return check_answers
+
+
 class Questionnaire(_Model):
     instrument: str = Field(min_length=1, max_length=40)
     date: dt.date | None = None
@@ -129,9 +137,7 @@ class Questionnaire(_Model):
 
     @model_validator(mode="after")
     def _answers_fit_instrument(self) -> Questionnaire:
-        from stepcare.clinical.questionnaires import check_answers
-
-        problems = check_answers(self.instrument, self.items)
+        problems = _check_answers()(self.instrument, self.items)
         if problems:
             raise ValueError("; ".join(f"{path}: {msg}" for path, msg in problems))
         return self
@@ -253,6 +259,8 @@ class Case(_Model):
     @model_validator(mode="after")
     def _nothing_after_as_of(self) -> Case:
         """Dates after the evaluation date are impossible observations (a typo in the year, usually)."""
+        if not self._dates_suspect():
+            return self
         problems: list[str] = []
         day = self.as_of
 
@@ -284,6 +292,26 @@ class Case(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _dates_suspect(self) -> bool:
+        """Whether `_nothing_after_as_of` could find a problem (a quick pass that builds no messages)."""
+        day = self.as_of
+        pain = self.pain
+        if pain.onset is not None and (
+            pain.onset > day
+            or (pain.duration_days is not None and abs((day - pain.onset).days - pain.duration_days) > 1)
+        ):
+            return True
+        for items in (self.events, self.questionnaires, self.procedures, self.imaging, self.history):
+            for item in items:
+                when = item.date
+                if when is not None and when > day:
+                    return True
+        for when in self.monitoring.__dict__.values():
+            if when is not None and when > day:
+                return True
+        psych = self.psych_evaluation
+        return psych is not None and psych.date is not None and psych.date > day
 
     @property
     def duration_days(self) -> int | None:

@@ -11,17 +11,32 @@ import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from stepcare.clinical.case import Case
-from stepcare.clinical.features import Facts, Feature, FeatureSpec, Predicate, compile_feature, facts
+from stepcare.clinical.features import (
+    Facts,
+    Feature,
+    FeatureSpec,
+    Predicate,
+    compile_feature,
+    facts,
+    generate,
+)
 from stepcare.clinical.knowledge import Entry, KnowledgeError, KnowledgeFile, cite, load
 from stepcare.clinical.result import DifferentialItem
 from stepcare.clinical.vocab import DIAGNOSIS_CODES, DiagnosisCode
 
-__all__ = ["ConditionsFile", "condition_label", "knowledge", "mechanism_weights", "rank"]
+__all__ = [
+    "ConditionsFile",
+    "condition_label",
+    "knowledge",
+    "mechanism_profiles",
+    "mechanism_weights",
+    "rank",
+]
 
 _FILE = "knowledge/conditions.yaml"
 BaseMechanism = Literal["nociceptive", "neuropathic", "nociplastic"]
@@ -107,6 +122,9 @@ class _Condition:
     gated: bool
     gates: tuple[Predicate, ...]
     criterion: str | None
+    # Generated at load from `supporting`, `against` and `gates` (same tests, same order): see _matcher.
+    match: Callable[[Facts], tuple[list[str], list[str], float, bool]]
+    gate_open: Predicate
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +159,39 @@ def _features(specs: tuple[FeatureSpec, ...], where: str) -> tuple[Feature, ...]
     return tuple(compile_feature(s, f"{where}[{i}]") for i, s in enumerate(specs))
 
 
+def _matcher(
+    supporting: tuple[Feature, ...], against: tuple[Feature, ...], gated: bool
+) -> tuple[Callable[[Facts], tuple[list[str], list[str], float, bool]], Predicate]:
+    """(supporting labels, against labels, evidence, gate open) in one generated function, and the gate test.
+
+    Evidence adds supporting weights then subtracts against weights in file order, as `_assess` reads.
+    """
+    env: dict[str, Any] = {}
+    body = ["sup = []", "ag = []", "ev = 0.0", f"gate = {not gated!r}"]
+    for feat in supporting:
+        body.append(f"if {feat.expr(env)}:")
+        body.append(f"    sup.append({_const(env, feat.label)})")
+        body.append(f"    ev += {_const(env, feat.weight)}")
+        if feat.gate:
+            body.append("    gate = True")
+    for feat in against:
+        body.append(f"if {feat.expr(env)}:")
+        body.append(f"    ag.append({_const(env, feat.label)})")
+        body.append(f"    ev -= {_const(env, feat.weight)}")
+    body.append("return sup, ag, ev, gate")
+    match = generate("match", body, env)
+    gate_env: dict[str, Any] = {}
+    gates = [feat.expr(gate_env) for feat in supporting if feat.gate]
+    gate_open = generate("gate_open", [f"return {' or '.join(gates) or 'False'}"], gate_env)
+    return match, gate_open
+
+
+def _const(env: dict[str, Any], value: Any) -> str:
+    name = f"_k{len(env)}"
+    env[name] = value
+    return name
+
+
 def _categories(cats: dict[str, tuple[FeatureSpec, ...]], where: str) -> tuple[tuple[Predicate, ...], ...]:
     return tuple(tuple(f.test for f in _features(specs, f"{where}.{name}")) for name, specs in cats.items())
 
@@ -152,16 +203,21 @@ def _compiled() -> _Compiled:
     for i, c in enumerate(kb.conditions):
         where = f"{_FILE}: conditions[{i}] (entry {c.id!r})"
         supporting = _features(c.supporting, f"{where}.supporting")
+        against = _features(c.against, f"{where}.against")
+        gated = any(f.gate for f in supporting)
+        match, gate_open = _matcher(supporting, against, gated)
         conditions.append(
             _Condition(
                 code=c.id,
                 label=c.label,
                 citation=cite(c.citation),
                 supporting=supporting,
-                against=_features(c.against, f"{where}.against"),
-                gated=any(f.gate for f in supporting),
+                against=against,
+                gated=gated,
                 gates=tuple(f.test for f in supporting if f.gate),
                 criterion=c.criteria,
+                match=match,
+                gate_open=gate_open,
             )
         )
     b = kb.budapest
@@ -184,7 +240,13 @@ def condition_label(code: str) -> str:
 
 def mechanism_weights() -> dict[str, dict[BaseMechanism, float]]:
     """Each condition's usual mechanism profile (for mechanism.classify)."""
-    return {c.id: dict(c.mechanism) for c in knowledge().conditions}
+    return {code: dict(profile) for code, profile in mechanism_profiles().items()}
+
+
+@functools.cache
+def mechanism_profiles() -> Mapping[str, tuple[tuple[BaseMechanism, float], ...]]:
+    """The same profiles as `mechanism_weights`, built once when the knowledge loads (read-only)."""
+    return {c.id: tuple(c.mechanism.items()) for c in knowledge().conditions}
 
 
 def _count(categories: tuple[tuple[Predicate, ...], ...], f: Facts) -> int:
@@ -252,19 +314,7 @@ def _score(evidence: float, scale: float) -> float:
 
 def _assess(c: _Condition, f: Facts) -> tuple[bool, float, list[str], list[str]]:
     """(listed?, evidence, supporting, against) for one condition."""
-    supporting: list[str] = []
-    against: list[str] = []
-    evidence = 0.0
-    gate_open = not c.gated
-    for feat in c.supporting:
-        if feat.test(f):
-            supporting.append(feat.label)
-            evidence += feat.weight
-            gate_open = gate_open or feat.gate
-    for feat in c.against:
-        if feat.test(f):
-            against.append(feat.label)
-            evidence -= feat.weight
+    supporting, against, evidence, gate_open = c.match(f)
     if c.criterion is not None and (supporting or gate_open):
         verdict = _CRITERIA[c.criterion](f)
         if verdict.met:
@@ -291,7 +341,7 @@ def rank(case: Case) -> tuple[DifferentialItem, ...]:
     for c in comp.conditions:
         # Fast path: a gated condition none of whose gate features match cannot be listed (unless
         # confirmed, or its formal criteria could open the gate), so its other features are not evaluated.
-        if c.gated and c.criterion is None and c.code not in confirmed and not any(g(f) for g in c.gates):
+        if c.gated and c.criterion is None and c.code not in confirmed and not c.gate_open(f):
             continue
         listed, evidence, supporting, against = _assess(c, f)
         if c.code in confirmed:

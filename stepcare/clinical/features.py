@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -29,6 +29,7 @@ __all__ = [
     "compile_clause",
     "compile_feature",
     "facts",
+    "generate",
 ]
 
 Kind = Literal["set", "number", "bool", "present", "sites", "events", "imaging"]
@@ -147,12 +148,18 @@ def facts(case: Case) -> Facts:
     return built
 
 
+_EXAM_FLAG_ATTRS: tuple[tuple[str, str], ...] = tuple((f"exam.{c}", c.replace("-", "_")) for c in _EXAM_BOOLS)
+
+
 def _build(case: Case) -> Facts:
     p = case.pain
     e = case.exam
-    flags: dict[str, bool | None] = {f"exam.{c}": getattr(e, c.replace("-", "_")) for c in _EXAM_BOOLS}
+    values = e.__dict__
+    flags: dict[str, bool | None] = {key: values[attr] for key, attr in _EXAM_FLAG_ATTRS}
     flags["exam.slr-positive"] = e.slr_positive is not None
     flags["exam.weakness"] = bool(e.weakness)
+    patient = case.patient
+    sites = p.sites
     return Facts(
         as_of=case.as_of,
         sets={
@@ -161,12 +168,12 @@ def _build(case: Case) -> Facts:
             "pain.symptoms": frozenset(p.symptoms),
             "pain.worse_with": frozenset(p.worse_with),
             "pain.better_with": frozenset(p.better_with),
-            "patient.conditions": frozenset(case.patient.conditions),
-            "patient.sex": frozenset((case.patient.sex,)),
+            "patient.conditions": frozenset(patient.conditions),
+            "patient.sex": frozenset((patient.sex,)),
             "red_flags": frozenset(case.red_flags),
         },
         numbers={
-            "patient.age": case.patient.age,
+            "patient.age": patient.age,
             "pain.duration_days": case.duration_days,
             "pain.headache_days_per_month": p.headache_days_per_month,
             "pain.nrs": p.nrs,
@@ -176,8 +183,8 @@ def _build(case: Case) -> Facts:
             "exam.generalized-pain-regions": e.generalized_pain_regions,
         },
         flags=flags,
-        sites=tuple((s.region, s.side) for s in p.sites),
-        regions=frozenset(s.region for s in p.sites),
+        sites=tuple((s.region, s.side) for s in sites),
+        regions=frozenset(s.region for s in sites),
         events=case.events,
         imaging=case.imaging,
     )
@@ -195,6 +202,46 @@ class Feature:
     label: str
     gate: bool
     flag_codes: frozenset[str]
+    spec: FeatureSpec | None = None
+    base: Predicate | None = field(default=None, repr=False)  # the test before `negate`
+
+    def expr(self, env: dict[str, Any]) -> str:
+        """The test as one Python expression over `S`, `N`, `B` (the facts' sets, numbers and flags) and
+        `f`; the constants it needs are added to `env`. Used to generate one function per rule."""
+        if self.spec is None or self.base is None:
+            return f"{_const(env, self.test)}(f)"
+        spec = self.spec
+        kind, _ = _FIELDS[spec.field]
+        name = spec.field
+        if kind == "set":
+            want = _const(env, frozenset(spec.codes))
+            if spec.all:
+                out = f"{want} <= S[{name!r}]"
+            elif spec.min_count == 1:
+                out = f"not {want}.isdisjoint(S[{name!r}])"
+            else:
+                out = f"len({want} & S[{name!r}]) >= {int(spec.min_count)}"
+        elif kind == "number":
+            parts = [f"N[{name!r}] is not None"]
+            if spec.gte is not None:
+                parts.append(f"N[{name!r}] >= {_const(env, spec.gte)}")
+            if spec.lte is not None:
+                parts.append(f"N[{name!r}] <= {_const(env, spec.lte)}")
+            out = " and ".join(parts)
+        elif kind in ("bool", "present"):
+            wanted = spec.is_ if kind == "bool" else spec.present
+            out = f"B[{name!r}] is {bool(wanted)!r}"
+        elif kind == "sites":
+            if spec.side is None:
+                out = f"not {_const(env, frozenset(spec.codes))}.isdisjoint(f.regions)"
+            else:
+                pairs = frozenset((region, spec.side) for region in spec.codes)
+                out = f"not {_const(env, pairs)}.isdisjoint(f.sites)"
+        elif kind == "events":
+            out = f"bool(f.events) and {_const(env, self.base)}(f)"
+        else:
+            out = f"bool(f.imaging) and {_const(env, self.base)}(f)"
+        return f"(not ({out}))" if spec.negate else f"({out})"
 
 
 def _fail(where: str, problem: str) -> KnowledgeError:
@@ -287,15 +334,43 @@ def _compile_test(spec: FeatureSpec, where: str) -> Predicate:
 
 def compile_feature(spec: FeatureSpec, where: str) -> Feature:
     """Compile one feature; `where` names the file and entry in any error."""
-    test = _compile_test(spec, where)
+    base = _compile_test(spec, where)
+    test = base
     if spec.negate:
-        inner = test
 
         def test(f: Facts) -> bool:
-            return not inner(f)
+            return not base(f)
 
     flag_codes = frozenset(spec.codes) if spec.field == "red_flags" and not spec.negate else frozenset()
-    return Feature(test=test, weight=spec.weight, label=spec.label, gate=spec.gate, flag_codes=flag_codes)
+    return Feature(
+        test=test,
+        weight=spec.weight,
+        label=spec.label,
+        gate=spec.gate,
+        flag_codes=flag_codes,
+        spec=spec,
+        base=base,
+    )
+
+
+def _const(env: dict[str, Any], value: Any) -> str:
+    name = f"_k{len(env)}"
+    env[name] = value
+    return name
+
+
+def generate(name: str, body: list[str], env: dict[str, Any]) -> Callable[..., Any]:
+    """Compile a function `name(f)` from generated lines (built by `Feature.expr`), once, at knowledge load.
+
+    Rules stay data; this only turns their compiled tests into straight-line code, which spares a Python
+    call per feature. Constants come from `env`, never from text, so knowledge values are not evaluated.
+    """
+    lines = [f"def {name}(f):", "    S = f.sets", "    N = f.numbers", "    B = f.flags"]
+    lines.extend(f"    {line}" for line in body)
+    namespace = dict(env)
+    exec(compile("\n".join(lines) + "\n", f"<stepcare:{name}>", "exec"), namespace)  # noqa: S102
+    fn: Callable[..., Any] = namespace[name]
+    return fn
 
 
 def compile_clause(clause: Clause, where: str) -> tuple[Predicate, frozenset[str]]:
@@ -308,16 +383,16 @@ def compile_clause(clause: Clause, where: str) -> tuple[Predicate, frozenset[str
     if any_ and clause.min_any > len(any_):
         raise _fail(where, f"min_any {clause.min_any} exceeds the {len(any_)} `any` features")
     need = clause.min_any if any_ else 0
-    all_tests = tuple(x.test for x in all_)
-    any_tests = tuple(x.test for x in any_)
-    none_tests = tuple(x.test for x in none)
-
-    def test(f: Facts) -> bool:
-        if not all(t(f) for t in all_tests):
-            return False
-        if need and sum(1 for t in any_tests if t(f)) < need:
-            return False
-        return not any(t(f) for t in none_tests)
-
+    env: dict[str, Any] = {}
+    body = [f"if not {x.expr(env)}: return False" for x in all_]
+    if any_:
+        exprs = [x.expr(env) for x in any_]
+        if need == 1:
+            body.append(f"if not ({' or '.join(exprs)}): return False")
+        else:
+            count = " + ".join(f"(1 if {e} else 0)" for e in exprs)
+            body.append(f"if {count} < {int(need)}: return False")
+    body.append(f"return not ({' or '.join(x.expr(env) for x in none)})" if none else "return True")
+    test: Predicate = generate("clause", body, env)
     codes = frozenset().union(*(x.flag_codes for x in (*all_, *any_)))
     return test, codes

@@ -171,10 +171,28 @@ def load(name: str, schema: type[F]) -> F:
     return model
 
 
+_cited: dict[tuple[str, ...], str] = {}
+_cited_from: list[dict[str, Source]] = []
+
+
 def cite(keys: Iterable[str]) -> str:
-    """The human-readable citation for source keys, e.g. 'NICE NG59 (2016, updated 2020)'."""
+    """The human-readable citation for source keys, e.g. 'NICE NG59 (2016, updated 2020)'.
+
+    Remembered per key sequence (a handful of combinations come from the knowledge base) for as long as
+    the source registry stays the same one.
+    """
     known = sources()
-    return "; ".join(known[k].label for k in keys)
+    if not _cited_from or _cited_from[0] is not known:
+        _cited.clear()
+        _cited_from[:] = [known]
+    key = keys if isinstance(keys, tuple) else tuple(keys)
+    found = _cited.get(key)
+    if found is None:
+        found = "; ".join(known[k].label for k in key)
+        if len(_cited) >= 4096:
+            _cited.clear()
+        _cited[key] = found
+    return found
 
 
 @functools.cache

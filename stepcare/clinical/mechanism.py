@@ -87,12 +87,12 @@ def _has_pain_information(case: Case, ranked: Sequence[DifferentialItem]) -> boo
 def contributions(case: Case, ranked: Sequence[DifferentialItem]) -> dict[BaseMechanism, float]:
     """Evidence per base mechanism, from the differential's leaders and the case's features."""
     s = knowledge().settings
-    profiles = differential.mechanism_weights()
+    profiles = differential.mechanism_profiles()
     totals: dict[BaseMechanism, float] = dict.fromkeys(_BASES, 0.0)
     for item in ranked[: s.differential_top_n]:
         if item.score < s.differential_min_score:
             continue
-        for mech, weight in profiles.get(item.code, {}).items():
+        for mech, weight in profiles.get(item.code, ()):
             totals[mech] += s.differential_weight * item.score * weight
     f = facts(case)
     for rule in _rules():

@@ -462,6 +462,8 @@ def dose_items(case: Case) -> tuple[list[DoseItem], list[tuple[int, int]]]:
 
 
 def _check_table(table: str) -> None:
+    if table in knowledge().table_labels:  # one entry per table in mme.yaml
+        return
     known = _tables()
     if table not in known:
         raise ValueError(f"mme_table: unknown table {table!r}; known tables: {', '.join(known)}")
@@ -583,6 +585,8 @@ class _Ctx:
         self._names: dict[tuple[str, bool], list[str]] = {}
 
     def names(self, cls: str, *, systemic: bool = False) -> list[str]:
+        if cls not in self.by_class:
+            return []
         key = (cls, systemic)
         found = self._names.get(key)
         if found is None:

@@ -248,7 +248,7 @@ class Facts:
         if code not in self._contra:
             found: tuple[str, tuple[str, ...]] | None = None
             for rule, pred in self.kb.contraindications.get(code, ()):
-                if pred.holds(self, frozenset(), None):
+                if pred.holds(self, _NO_REGIONS, None):
                     found = (rule.says.format_map(self.fmt), rule.citation)
                     break
             self._contra[code] = found
@@ -262,6 +262,7 @@ class Facts:
 
 
 Check = Callable[[Facts, frozenset[str]], bool]
+_NO_REGIONS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +430,8 @@ class PlanKnowledge:
     conservative: frozenset[str]
     min_trial: Mapping[str, float]
     drug_class: Mapping[str, str]
+    groups_of: Mapping[str, tuple[str, ...]]  # medication name -> its drug groups
+    steps_of: Mapping[str, tuple[tuple[str, frozenset[str]], ...]]  # name -> (step, routes), file order
 
 
 class _Compiler:
@@ -510,6 +513,18 @@ def knowledge() -> PlanKnowledge:
     if set(compiled) != set(DIAGNOSIS_CODES):
         missing = sorted(set(DIAGNOSIS_CODES) - set(compiled))
         raise KnowledgeError(f"knowledge/pathways.yaml: every condition needs a pathway (missing: {missing})")
+    drug_steps = tuple(
+        (d.id, frozenset(n.lower() for n in d.names), frozenset(d.routes)) for d in rules.drug_steps
+    )
+    drug_groups = {g.id: frozenset(n.lower() for n in g.names) for g in rules.drug_groups}
+    groups_of: dict[str, list[str]] = {}
+    for group, members in drug_groups.items():
+        for name in members:
+            groups_of.setdefault(name, []).append(group)
+    steps_of: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for code, members, routes in drug_steps:
+        for name in members:
+            steps_of.setdefault(name, []).append((code, routes))
     return PlanKnowledge(
         rules=rules,
         pathways=compiled,
@@ -520,13 +535,13 @@ def knowledge() -> PlanKnowledge:
             s.id: tuple((r, comp.compile(r.when)) for r in s.contraindications) for s in rules.steps
         },
         cautions={s.id: tuple((r, comp.compile(r.when)) for r in s.cautions) for s in rules.steps},
-        drug_steps=tuple(
-            (d.id, frozenset(n.lower() for n in d.names), frozenset(d.routes)) for d in rules.drug_steps
-        ),
-        drug_groups={g.id: frozenset(n.lower() for n in g.names) for g in rules.drug_groups},
+        drug_steps=drug_steps,
+        drug_groups=drug_groups,
         conservative=frozenset(rules.conservative_codes.codes),
         min_trial={s.id: s.min_trial_weeks or rules.default_min_trial_weeks.weeks for s in rules.steps},
         drug_class={s.id: s.drug_class for s in rules.steps if s.drug_class},
+        groups_of={name: tuple(found) for name, found in groups_of.items()},
+        steps_of={name: tuple(found) for name, found in steps_of.items()},
     )
 
 
@@ -551,14 +566,14 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
     groups: set[str] = set()
     in_use: dict[str, list[str]] = {}
     in_use_weeks: dict[str, float] = {}
+    groups_of = kb.groups_of
+    steps_of = kb.steps_of
     for med in case.medications:
         names = [med.name.lower()] + [i.name.lower() for i in med.ingredients]
         for name in names:
-            for group, members in kb.drug_groups.items():
-                if name in members:
-                    groups.add(group)
-            for code, members, routes in kb.drug_steps:
-                if name in members and (not routes or med.route in routes):
+            groups.update(groups_of.get(name, ()))
+            for code, routes in steps_of.get(name, ()):
+                if not routes or med.route in routes:
                     in_use.setdefault(code, []).append(name)
                     if med.start is not None:
                         weeks = (case.as_of - med.start).days / 7
@@ -691,7 +706,7 @@ def _cautions(f: Facts, code: str) -> tuple[list[str], list[str]]:
     texts: list[str] = []
     keys: list[str] = []
     for rule, pred in f.kb.cautions.get(code, ()):
-        if pred.holds(f, frozenset(), None):
+        if pred.holds(f, _NO_REGIONS, None):
             texts.append(rule.says.format_map(f.fmt))
             keys.extend(rule.citation)
     return texts, keys
