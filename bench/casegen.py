@@ -7,12 +7,53 @@ import random
 from typing import Any
 
 AS_OF = dt.date(2026, 11, 24)
-REGIONS = ["low-back", "neck", "knee", "hip", "shoulder", "ankle-foot", "head", "pelvis", "widespread", "buttock"]
+REGIONS = [
+    "low-back",
+    "neck",
+    "knee",
+    "hip",
+    "shoulder",
+    "ankle-foot",
+    "head",
+    "pelvis",
+    "widespread",
+    "buttock",
+]
 RADIATION = ["buttock", "thigh", "below-knee", "foot", "arm", "below-elbow", "hand", "scalp"]
 QUALITIES = ["aching", "burning", "electric", "shooting", "stabbing", "throbbing", "numbness", "tingling"]
-MODIFIERS = ["standing", "sitting", "walking", "lying", "flexion", "extension", "rotation", "cough-sneeze", "activity", "rest"]
-SYMPTOMS = ["swelling", "color-change", "temperature-change", "stiffness", "weakness", "fatigue", "unrefreshing-sleep", "nausea", "photophobia"]
-CONDITIONS = ["hypertension", "diabetes", "ckd", "depression", "anxiety", "sleep-apnea", "gi-bleed-history", "cardiovascular-disease"]
+MODIFIERS = [
+    "standing",
+    "sitting",
+    "walking",
+    "lying",
+    "flexion",
+    "extension",
+    "rotation",
+    "cough-sneeze",
+    "activity",
+    "rest",
+]
+SYMPTOMS = [
+    "swelling",
+    "color-change",
+    "temperature-change",
+    "stiffness",
+    "weakness",
+    "fatigue",
+    "unrefreshing-sleep",
+    "nausea",
+    "photophobia",
+]
+CONDITIONS = [
+    "hypertension",
+    "diabetes",
+    "ckd",
+    "depression",
+    "anxiety",
+    "sleep-apnea",
+    "gi-bleed-history",
+    "cardiovascular-disease",
+]
 MEDS: list[dict[str, Any]] = [
     {"name": "gabapentin", "dose": 300, "unit": "mg", "per_day": 3},
     {"name": "oxycodone", "dose": 5, "unit": "mg", "per_day": 4, "prn": True},
@@ -49,7 +90,9 @@ def make_case(rng: random.Random, index: int) -> dict[str, Any]:
             "better_with": rng.sample(MODIFIERS, rng.randint(0, 2)),
             "nrs": rng.randint(2, 9),
         },
-        "red_flags": rng.sample(["fever", "cancer-history", "night-pain-at-rest"], 1) if rng.random() < 0.05 else [],
+        "red_flags": rng.sample(["fever", "cancer-history", "night-pain-at-rest"], 1)
+        if rng.random() < 0.05
+        else [],
         "exam": {
             "slr-positive": rng.choice([None, "left", "right"]),
             "dermatomal-sensory-loss": rng.random() < 0.3,
@@ -63,7 +106,12 @@ def make_case(rng: random.Random, index: int) -> dict[str, Any]:
         ],
         "medications": [dict(m) for m in rng.sample(MEDS, rng.randint(0, 3))],
         "therapies": [
-            {"code": code, "weeks": rng.randint(1, 12), "completed": True, "response": rng.choice(["none", "partial", "good"])}
+            {
+                "code": code,
+                "weeks": rng.randint(1, 12),
+                "completed": True,
+                "response": rng.choice(["none", "partial", "good"]),
+            }
             for code in rng.sample(THERAPIES, rng.randint(0, 2))
         ],
         "history": [{"date": (AS_OF - dt.timedelta(days=60)).isoformat(), "instrument": "peg", "score": 7.0}],
