@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from stepcare.clinical import chronicity, knowledge
+from stepcare.clinical import (
+    chronicity,
+    differential,
+    knowledge,
+    mechanism,
+    medications,
+    plan,
+    procedures,
+    questionnaires,
+    triage,
+)
+from stepcare.clinical import outcomes as outcomes_mod
 from stepcare.clinical.case import Case, parse_case
 from stepcare.clinical.result import Alert, Evaluation
 
@@ -20,17 +31,6 @@ _SEVERITY_ORDER = {"high": 0, "warning": 1, "info": 2}
 
 def load_knowledge() -> str:
     """Load and validate every knowledge file now, so a broken file fails at start, not mid-clinic."""
-    from stepcare.clinical import (
-        differential,
-        mechanism,
-        medications,
-        plan,
-        procedures,
-        questionnaires,
-        triage,
-    )
-    from stepcare.clinical import outcomes as outcomes_mod
-
     knowledge.sources()
     procedures.knowledge()
     procedures.payer_knowledge()
@@ -47,17 +47,6 @@ def load_knowledge() -> str:
 
 def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> Evaluation:
     """Evaluate one case; raises CaseError (naming each faulty field) for invalid input."""
-    from stepcare.clinical import (
-        differential,
-        mechanism,
-        medications,
-        plan,
-        procedures,
-        questionnaires,
-        triage,
-    )
-    from stepcare.clinical import outcomes as outcomes_mod
-
     c = parse_case(case)
     scores, score_alerts = questionnaires.score_all(c)
     tri = triage.assess(c)
