@@ -330,32 +330,3 @@ class GoalMeasureForm(forms.Form):
 
     def clean_measure(self) -> str:
         return str(self.cleaned_data["measure"]).strip().lower().replace(" ", "-")
-
-
-class MedicationForm(forms.Form):
-    name = forms.CharField(label="Medicine (generic name)", max_length=80)
-    dose = forms.FloatField(label="Dose", min_value=0.001)
-    unit = forms.ChoiceField(label="Unit", choices=MedicationUnit.choices)
-    per_day = forms.FloatField(label="Times per day", min_value=0.001, max_value=48, required=False)
-    route = forms.ChoiceField(label="Route", choices=MedicationRoute.choices, initial="oral")
-    formulation = forms.ChoiceField(label="Formulation", choices=MedicationFormulation.choices, initial="ir")
-    prn = forms.BooleanField(label="As needed (prn)", required=False)
-    start = _date_field(label="Started")
-    reason = forms.CharField(label="Reason", max_length=300, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if (
-            cleaned.get("unit")
-            and cleaned["unit"] != MedicationUnit.MCG_HR
-            and cleaned.get("per_day") is None
-        ):
-            self.add_error("per_day", PRESCRIPTION_PER_DAY_REQUIRED)
-        if "name" in cleaned:
-            cleaned["name"] = cleaned["name"].strip().lower()
-        return cleaned
-
-
-class MedicationStopForm(forms.Form):
-    stop = _date_field(label="Stopped on")
-    stop_reason = forms.CharField(label="Why stopped", max_length=300, required=False)

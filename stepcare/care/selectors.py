@@ -353,25 +353,6 @@ def get_plan_item_for_patient(
     return item
 
 
-def get_medication_for_patient(
-    *, user: User, patient: Patient, medication_id: int, request: HttpRequest
-) -> MedicationEntry:
-    med = MedicationEntry.objects.filter(pk=medication_id, patient=patient).first()
-    if med is None:
-        audit_record(
-            request=request,
-            user=user,
-            action=Action.DENIED,
-            detail={
-                "reason": "not-visible",
-                "object_type": "care.medicationentry",
-                "object_id": str(medication_id),
-            },
-        )
-        raise Http404(NOT_FOUND_MESSAGE)
-    return med
-
-
 def note_for_encounter(encounter: Encounter) -> EncounterNote | None:
     return EncounterNote.objects.filter(encounter=encounter).first()
 

@@ -13,12 +13,6 @@ urlpatterns = [
     ),
     path("patients/<int:patient_id>/plan/finalize/", views.plan_finalize, name="care-plan-finalize"),
     path("patients/<int:patient_id>/measures/", views.measures, name="care-measures"),
-    path("patients/<int:patient_id>/medications/", views.medications, name="care-medications"),
-    path(
-        "patients/<int:patient_id>/medications/<int:medication_id>/stop/",
-        views.medication_stop,
-        name="care-medication-stop",
-    ),
     path("encounters/<int:encounter_id>/note/", views.encounter_note, name="encounter-note"),
     path("encounters/<int:encounter_id>/note/sign/", views.encounter_note_sign, name="encounter-note-sign"),
     path(

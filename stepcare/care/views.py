@@ -1,5 +1,6 @@
 """Clinician pages around the engine: chart with evaluation and trends, plan builder, structured note,
-follow-up measures and the medication list. Thin: role check, permission-checked fetch, service, render."""
+follow-up measures (the medication pages are stepcare.meds). Thin: role check, permission-checked fetch,
+service, render."""
 
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from stepcare.care import selectors, services
 from stepcare.care.forms import (
     EncounterNoteForm,
     GoalMeasureForm,
-    MedicationForm,
-    MedicationStopForm,
     PlanAddForm,
     PlanDecisionForm,
     QuestionnaireForm,
@@ -33,7 +32,6 @@ from stepcare.records.forms import AmendmentForm
 from stepcare.records.models import Encounter, Patient
 from stepcare.records.vocab import diagnosis_label
 
-MEDICATION_WRITERS = (Role.PHYSICIAN, Role.NURSE)
 TIER_TITLES = {
     "1": "Tier 1 · self-care and education",
     "2": "Tier 2 · rehabilitation and psychology",
@@ -652,75 +650,3 @@ def measures(request: HttpRequest, patient_id: int) -> HttpResponse:
         "goal_rows": charts["goals"],
     }
     return render(request, "care/measures.html", context, status=status)
-
-
-# ------------------------------------------------------------------------------------------ medications
-@require_http_methods(["GET", "POST"])
-@role_required(*CLINICAL_ROLES)
-def medications(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = _user(request)
-    patient = _patient(request, patient_id)
-    form = MedicationForm(initial={"start": selectors.patient_today(patient)})
-    status = 200
-    if request.method == "POST":
-        if user.role not in MEDICATION_WRITERS:
-            audit_record(
-                request=request, action=Action.DENIED, patient=patient, obj=patient, detail={"reason": "role"}
-            )
-            messages.error(request, "Your role cannot change the medication list.")
-            return redirect("care-medications", patient_id=patient.pk)
-        form = MedicationForm(request.POST)
-        if form.is_valid():
-            fields = {
-                k: form.cleaned_data[k]
-                for k in ("name", "dose", "unit", "per_day", "route", "formulation", "prn", "start", "reason")
-            }
-            med = services.medication_add(actor=user, patient=patient, fields=fields, request=request)
-            messages.success(request, f"{med.name} added to the medication list.")
-            return redirect("care-medications", patient_id=patient.pk)
-        status = 400
-    data = selectors.load_care_data(patient)
-    audit_record(
-        request=request, action=Action.VIEW, patient=patient, obj=patient, detail={"page": "medications"}
-    )
-    context = {
-        "patient": patient,
-        "form": form,
-        "active": [m for m in data.medications if m.stop is None],
-        "stopped": [m for m in data.medications if m.stop is not None],
-        "can_write": user.role in MEDICATION_WRITERS,
-        "stop_form": MedicationStopForm(initial={"stop": selectors.patient_today(patient)}),
-    }
-    return render(request, "care/medications.html", context, status=status)
-
-
-@require_POST
-@role_required(*MEDICATION_WRITERS)
-def medication_stop(request: HttpRequest, patient_id: int, medication_id: int) -> HttpResponse:
-    user = _user(request)
-    patient = _patient(request, patient_id)
-    med = selectors.get_medication_for_patient(
-        user=user, patient=patient, medication_id=medication_id, request=request
-    )
-    form = MedicationStopForm(request.POST)
-    if med.stop is not None or not form.is_valid():
-        audit_record(
-            request=request,
-            action=Action.VIEW,
-            patient=patient,
-            obj=med,
-            detail={"page": "medications", "invalid": True},
-        )
-        messages.error(
-            request, "Enter the stop date as YYYY-MM-DD." if med.stop is None else "Already stopped."
-        )
-        return redirect("care-medications", patient_id=patient.pk)
-    services.medication_stop(
-        actor=user,
-        medication=med,
-        stop=form.cleaned_data["stop"],
-        reason=form.cleaned_data["stop_reason"],
-        request=request,
-    )
-    messages.success(request, f"{med.name} stopped.")
-    return redirect("care-medications", patient_id=patient.pk)

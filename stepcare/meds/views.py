@@ -19,7 +19,6 @@ from stepcare.accounts.decorators import role_required
 from stepcare.accounts.models import Credential, Role, User
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
-from stepcare.care import views as care_views
 from stepcare.care.models import MedicationEntry
 from stepcare.care.selectors import patient_today
 from stepcare.clinical import CaseError
@@ -113,12 +112,10 @@ def _table_context(table: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ the list
-@require_http_methods(["GET", "POST"])
+@require_GET
 @role_required(*LIST_READERS)
 def medication_list(request: HttpRequest, patient_id: int) -> HttpResponse:
-    if request.method == "POST":
-        # care's add-a-medication form posts to this address; its handler stays in care.
-        return care_views.medications(request, patient_id)
+    """The medication list only reads; orders, changes and stops have their own pages."""
     user = _user(request)
     patient = _patient(request, patient_id)
     table = _table(request.GET.get("table"))

@@ -9,7 +9,7 @@ urlpatterns = [
     path("audit/", include("stepcare.audit.urls")),
     path("", include("stepcare.intake.urls")),
     path("api/v1/", api.urls),
-    path("", include("stepcare.meds.urls")),  # before care: the medication list supersedes care's
+    path("", include("stepcare.meds.urls")),
     path("", include("stepcare.care.urls")),
     path("", include("stepcare.procedures.urls")),
     path("reports/", include("stepcare.reports.urls")),

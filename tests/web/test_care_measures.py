@@ -1,4 +1,4 @@
-"""Follow-up: questionnaires (labels and ranges from the engine) and goal measures; the medication list."""
+"""Follow-up: questionnaires (labels and ranges from the engine) and goal measures."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime
 from django.urls import reverse
 
 from stepcare.accounts.models import User
-from stepcare.care.models import Measurement, MedicationEntry
+from stepcare.care.models import Measurement
 from stepcare.records.models import Encounter, Patient
-from tests.web.care_helpers import add_measurement, add_medication
+from tests.web.care_helpers import add_measurement
 from tests.web.conftest import client_for
 
 
@@ -91,54 +91,3 @@ def test_due_questionnaires_follow_the_pain_sites(p1: Patient, bob: User, monkey
     due = page[page.index('class="due"') : page.index("</ul>", page.index('class="due"'))]
 
     assert "Oswestry" in due and "Neck Disability" not in due and "PEG" in due
-
-
-def test_medication_added_and_stopped_by_a_nurse(p1: Patient, bob: User) -> None:
-    client = client_for(bob)
-    url = reverse("care-medications", kwargs={"patient_id": p1.pk})
-
-    client.post(url, {"name": "Gabapentin", "dose": "300", "unit": "mg", "per_day": "3", "route": "oral",
-                      "formulation": "ir", "start": "2026-11-01"})  # fmt: skip
-    med = MedicationEntry.objects.get(patient=p1)
-    client.post(reverse("care-medication-stop", kwargs={"patient_id": p1.pk, "medication_id": med.pk}),
-                {"stop": "2026-11-20", "stop_reason": "dizziness"})  # fmt: skip
-
-    med.refresh_from_db()
-    assert (med.name, med.stop, med.stop_reason, med.prescriber) == (
-        "gabapentin",
-        datetime.date(2026, 11, 20),
-        "dizziness",
-        None,
-    )
-
-
-def test_medication_without_times_per_day_is_refused(p1: Patient, alice: User) -> None:
-    response = client_for(alice).post(
-        reverse("care-medications", kwargs={"patient_id": p1.pk}),
-        {
-            "name": "naproxen",
-            "dose": "500",
-            "unit": "mg",
-            "route": "oral",
-            "formulation": "ir",
-            "start": "2026-11-01",
-        },
-    )
-
-    assert response.status_code == 400
-    assert "A prescription needs how many times a day" in response.content.decode()
-    assert 'value="naproxen"' in response.content.decode()
-
-
-def test_therapist_reads_but_cannot_change_the_medication_list(p1: Patient, theo: User) -> None:
-    med = add_medication(p1)
-    client = client_for(theo)
-
-    assert (
-        "oxycodone" in client.get(reverse("care-medications", kwargs={"patient_id": p1.pk})).content.decode()
-    )
-    stop = client.post(
-        reverse("care-medication-stop", kwargs={"patient_id": p1.pk, "medication_id": med.pk}),
-        {"stop": "2026-11-20"},
-    )
-    assert stop.status_code == 403

@@ -12,7 +12,6 @@ from stepcare.audit.models import AuditEvent
 from stepcare.care.models import CarePlan
 from stepcare.care.services import plan_start
 from stepcare.records.models import Encounter, Patient
-from tests.web.care_helpers import add_medication
 from tests.web.conftest import client_for, make_encounter
 
 ROLES = ("anonymous", "alice", "bob", "fiona", "theo", "ada", "charlie", "pat", "quinn")
@@ -28,8 +27,6 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "care-plan-decide": ("post", PHYSICIAN_POST),
     "care-plan-finalize": ("post", PHYSICIAN_POST),
     "care-measures": ("get", READ),
-    "care-medications": ("get", READ),
-    "care-medication-stop": ("post", (302, 302, 302, 403, 403, 403, 404, 403, 403)),
     "encounter-note": ("get", READ),
     "encounter-note-sign": ("post", PHYSICIAN_POST),
     "encounter-note-amend": ("post", CLINICAL_POST),
@@ -56,9 +53,6 @@ def _request(
         item = plan.items.first()
         assert item is not None
         return reverse(name, kwargs={**pid, "item_id": item.pk}), {f"i{item.pk}-decision": "accepted"}
-    if name == "care-medication-stop":
-        med = add_medication(p2)
-        return reverse(name, kwargs={**pid, "medication_id": med.pk}), {"stop": "2026-11-20"}
     if name == "care-plan-add":
         return reverse(name, kwargs=pid), {"label": "Walking programme"}
     if name in ("encounter-note", "encounter-note-sign"):

@@ -162,3 +162,14 @@ def test_the_regimen_matches_combination_ingredients_to_their_line() -> None:
     assert [i.mme for i in result.line_mme[0]] == [30.0]
     assert "benzodiazepine-opioid" in {a.code for a in result.line_alerts[0]}
     assert "benzodiazepine-opioid" in {a.code for a in result.line_alerts[1]}
+
+
+def test_the_list_only_reads_a_post_is_refused_and_writes_nothing(p1: Patient, alice: User) -> None:
+    rows, events = MedicationEntry.objects.count(), AuditEvent.objects.count()
+    data = {"name": "gabapentin", "dose": "300", "unit": "mg", "per_day": "3", "route": "oral",
+            "formulation": "ir", "start": "2026-11-01"}  # fmt: skip
+
+    response = client_for(alice).post(reverse("meds-list", kwargs={"patient_id": p1.pk}), data)
+
+    assert response.status_code == 405
+    assert (MedicationEntry.objects.count(), AuditEvent.objects.count()) == (rows, events)

@@ -244,3 +244,61 @@ def test_an_unknown_mme_table_in_the_form_falls_back_to_the_default(p1: Patient,
 
     assert response.status_code == 302
     assert response["Location"] == reverse("meds-list", kwargs={"patient_id": p1.pk})
+
+
+def test_an_order_added_then_stopped_moves_to_the_stopped_list(p1: Patient, alice: User) -> None:
+    client = client_for(alice)
+    client.post(
+        new_url(p1), {**OXYCODONE, "name": "gabapentin", "dose": "300", "per_day": "3", "action": "save"}
+    )
+    entry = MedicationEntry.objects.get(patient=p1)
+    stop_url = reverse("meds-order-stop", kwargs={"patient_id": p1.pk, "medication_id": entry.pk})
+
+    response = client.post(stop_url, {"stop": "2026-03-01", "stop_reason": "dizziness"})
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.name, entry.stop, entry.stop_reason, entry.prescriber) == (
+        "gabapentin", datetime.date(2026, 3, 1), "dizziness", alice)  # fmt: skip
+    html = client.get(reverse("meds-list", kwargs={"patient_id": p1.pk})).content.decode()
+    assert "dizziness" in html[html.index('id="stopped-medications"') :]
+
+
+def test_a_registered_nurse_cannot_stop_an_order_but_a_nurse_practitioner_can(
+    p1: Patient, bob: User, clinic_a: Any
+) -> None:
+    from tests.web.conftest import make_user
+
+    entry = add_medication(p1)
+    url = reverse("meds-order-stop", kwargs={"patient_id": p1.pk, "medication_id": entry.pk})
+    data = {"stop": "2026-03-01", "stop_reason": "tapered off"}
+
+    refused = client_for(bob).post(url, data)
+    entry.refresh_from_db()
+
+    assert refused.status_code == 403
+    assert entry.stop is None
+    assert AuditEvent.objects.latest("id").action == "denied"
+
+    nina = make_user("nina", "nurse", clinic_a, credential="NP")
+    done = client_for(nina).post(url, data)
+    entry.refresh_from_db()
+
+    assert done.status_code == 302
+    assert entry.stop == datetime.date(2026, 3, 1)
+
+
+def test_a_therapist_reads_the_list_but_cannot_order_change_or_stop(p1: Patient, theo: User) -> None:
+    entry = add_medication(p1)
+    client = client_for(theo)
+    stop_url = reverse("meds-order-stop", kwargs={"patient_id": p1.pk, "medication_id": entry.pk})
+
+    html = client.get(reverse("meds-list", kwargs={"patient_id": p1.pk})).content.decode()
+    ordered = client.post(new_url(p1), {**OXYCODONE, "action": "save"})
+    stopped = client.post(stop_url, {"stop": "2026-03-01", "stop_reason": "no benefit"})
+
+    assert f'id="med-{entry.pk}"' in html and "oxycodone" in html
+    assert "Order a medicine" not in html and f"/orders/{entry.pk}/" not in html
+    assert (ordered.status_code, stopped.status_code) == (403, 403)
+    entry.refresh_from_db()
+    assert MedicationEntry.objects.count() == 1 and entry.stop is None
