@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
@@ -34,7 +32,7 @@ from stepcare.clinical import CaseError, parse_case
 from stepcare.clinical.differential import condition_label
 from stepcare.clinical.questionnaires import instruments
 from stepcare.records.models import Encounter, Patient
-from stepcare.records.selectors import NOT_FOUND_MESSAGE, encounters_for_patient
+from stepcare.records.selectors import NOT_FOUND_MESSAGE, clinic_date, encounters_for_patient
 
 if TYPE_CHECKING:
     from stepcare.accounts.models import User
@@ -82,11 +80,7 @@ def instrument_names() -> dict[str, str]:
 
 def patient_today(patient: Patient) -> datetime.date:
     """Today in the patient's clinic's time zone (an evaluation's `as_of`)."""
-    try:
-        tz = zoneinfo.ZoneInfo(patient.clinic.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return timezone.localdate(timezone=tz)
+    return clinic_date(patient.clinic)
 
 
 # ------------------------------------------------------------------------------------- loading

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -14,7 +13,7 @@ from django.utils import timezone
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
 from stepcare.intake.models import TRIAGE_RANK, Intake, IntakeStatus, IntakeUpload, TriageLevel
-from stepcare.records.selectors import NOT_FOUND_MESSAGE, patients_visible_to
+from stepcare.records.selectors import NOT_FOUND_MESSAGE, clinic_date, patients_visible_to
 
 if TYPE_CHECKING:
     from stepcare.accounts.models import User
@@ -65,11 +64,7 @@ def intake_case(
 
 def intake_today(intake: Intake) -> datetime.date:
     """The clinic-local date: questionnaire dates and 'after today' checks use the clinic's calendar."""
-    try:
-        tz = zoneinfo.ZoneInfo(intake.clinic.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return timezone.localdate(timezone=tz)
+    return clinic_date(intake.clinic)
 
 
 def in_progress_intake(*, patient: Patient) -> Intake | None:

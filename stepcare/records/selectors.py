@@ -15,7 +15,7 @@ from django.utils import timezone
 from stepcare.accounts.models import STAFF_ROLES, Role
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
-from stepcare.records.models import Encounter, EncounterStatus, InsurancePlan, Patient
+from stepcare.records.models import Clinic, Encounter, EncounterStatus, InsurancePlan, Patient
 
 if TYPE_CHECKING:
     from stepcare.accounts.models import User
@@ -150,11 +150,15 @@ def dashboard_summary(*, user: User) -> DashboardSummary:
     )
 
 
-def clinic_today(user: User) -> datetime.date:
-    """Today's date in the user's clinic's time zone (UTC when unknown)."""
-    tz_name = user.clinic.timezone if user.clinic_id is not None and user.clinic else "UTC"
+def clinic_date(clinic: Clinic | None) -> datetime.date:
+    """Today in this clinic's time zone (UTC when unknown): a chart's dates follow the clinic's calendar."""
     try:
-        tz = zoneinfo.ZoneInfo(tz_name)
+        tz = zoneinfo.ZoneInfo(clinic.timezone if clinic is not None else "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         tz = zoneinfo.ZoneInfo("UTC")
     return timezone.localdate(timezone=tz)
+
+
+def clinic_today(user: User) -> datetime.date:
+    """Today's date in the user's clinic's time zone (UTC when unknown)."""
+    return clinic_date(user.clinic if user.clinic_id is not None else None)
