@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
-from stepcare.audit.models import Action
-from stepcare.audit.services import audit_record
 from stepcare.care.models import (
     CarePlan,
     EncounterNote,
@@ -32,7 +30,7 @@ from stepcare.clinical import CaseError, parse_case
 from stepcare.clinical.differential import condition_label
 from stepcare.clinical.questionnaires import instruments
 from stepcare.records.models import Encounter, Patient
-from stepcare.records.selectors import NOT_FOUND_MESSAGE, clinic_date, encounters_for_patient
+from stepcare.records.selectors import clinic_date, deny_not_visible, encounters_for_patient
 
 if TYPE_CHECKING:
     from stepcare.accounts.models import User
@@ -337,13 +335,7 @@ def get_plan_item_for_patient(
     """An item of this (already permission-checked) patient's plans; otherwise 404, audited as denied."""
     item = PlanItem.objects.select_related("plan").filter(pk=item_id, plan__patient=patient).first()
     if item is None:
-        audit_record(
-            request=request,
-            user=user,
-            action=Action.DENIED,
-            detail={"reason": "not-visible", "object_type": "care.planitem", "object_id": str(item_id)},
-        )
-        raise Http404(NOT_FOUND_MESSAGE)
+        raise deny_not_visible(request=request, user=user, object_type="care.planitem", object_id=item_id)
     return item
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -569,7 +569,9 @@ def _encounter_param(request: HttpRequest, patient: Patient) -> Encounter | None
         user=_user(request), encounter_id=int(raw), request=request
     )
     if encounter.patient_id != patient.pk:
-        raise Http404(records_selectors.NOT_FOUND_MESSAGE)
+        raise records_selectors.deny_not_visible(
+            request=request, user=_user(request), object_type="records.encounter", object_id=raw
+        )
     return encounter
 
 

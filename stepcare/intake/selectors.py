@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 
-from stepcare.audit.models import Action
-from stepcare.audit.services import audit_record
 from stepcare.intake.models import TRIAGE_RANK, Intake, IntakeStatus, IntakeUpload, TriageLevel
-from stepcare.records.selectors import NOT_FOUND_MESSAGE, clinic_date, patients_visible_to
+from stepcare.records.selectors import clinic_date, deny_not_visible, patients_visible_to
 
 if TYPE_CHECKING:
     from stepcare.accounts.models import User
@@ -31,16 +29,6 @@ CASE_KEYS: Final = (
     "questionnaires",
 )
 RECENTLY_ACKNOWLEDGED_DAYS = 7
-
-
-def _deny(*, request: HttpRequest, user: User, object_type: str, object_id: object) -> Http404:
-    audit_record(
-        request=request,
-        user=user,
-        action=Action.DENIED,
-        detail={"reason": "not-visible", "object_type": object_type, "object_id": str(object_id)},
-    )
-    return Http404(NOT_FOUND_MESSAGE)
 
 
 def intake_case_data(intake: Intake) -> dict[str, Any]:
@@ -96,7 +84,9 @@ def get_upload_for_user(*, user: User, upload_id: int, request: HttpRequest) -> 
         .first()
     )
     if upload is None:
-        raise _deny(request=request, user=user, object_type="intake.intakeupload", object_id=upload_id)
+        raise deny_not_visible(
+            request=request, user=user, object_type="intake.intakeupload", object_id=upload_id
+        )
     return upload
 
 
@@ -107,7 +97,7 @@ def get_intake_for_user(*, user: User, intake_id: int, request: HttpRequest) -> 
         .first()
     )
     if intake is None:
-        raise _deny(request=request, user=user, object_type="intake.intake", object_id=intake_id)
+        raise deny_not_visible(request=request, user=user, object_type="intake.intake", object_id=intake_id)
     return intake
 
 

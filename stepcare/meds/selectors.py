@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
-from stepcare.audit.models import Action
-from stepcare.audit.services import audit_record
 from stepcare.care.models import MedicationEntry
 from stepcare.care.selectors import case_for_patient, patient_today
 from stepcare.meds.models import CASE_FIELDS, MonitoringEvent, TaperRecord
 from stepcare.meds.regimen import Regimen, assess_regimen
-from stepcare.records.selectors import NOT_FOUND_MESSAGE
+from stepcare.records.selectors import deny_not_visible
 
 if TYPE_CHECKING:
     from stepcare.accounts.models import User
@@ -88,17 +86,9 @@ def get_order_for_patient(
     """A medication entry of this (already permission-checked) patient; otherwise 404, audited as denied."""
     entry = MedicationEntry.objects.filter(pk=medication_id, patient=patient).first()
     if entry is None:
-        audit_record(
-            request=request,
-            user=user,
-            action=Action.DENIED,
-            detail={
-                "reason": "not-visible",
-                "object_type": "care.medicationentry",
-                "object_id": str(medication_id),
-            },
+        raise deny_not_visible(
+            request=request, user=user, object_type="care.medicationentry", object_id=medication_id
         )
-        raise Http404(NOT_FOUND_MESSAGE)
     return entry
 
 

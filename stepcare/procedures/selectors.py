@@ -9,17 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from stepcare.accounts.models import Role
-from stepcare.audit.models import Action
-from stepcare.audit.services import audit_record
 from stepcare.clinical import parse_case
 from stepcare.clinical import procedures as knowledge
 from stepcare.clinical.medications import neuraxial_hold
 from stepcare.procedures.models import DONE_STATUSES, BlockDiary, ProcedureRecord, Status
 from stepcare.records.models import Patient
-from stepcare.records.selectors import NOT_FOUND_MESSAGE, clinic_today, patients_visible_to
+from stepcare.records.selectors import clinic_today, deny_not_visible, patients_visible_to
 from stepcare.records.vocab import diagnosis_label
 
 if TYPE_CHECKING:
@@ -39,17 +37,9 @@ def get_procedure_for_user(*, user: User, procedure_id: int, request: HttpReques
         .first()
     )
     if procedure is None:
-        audit_record(
-            request=request,
-            user=user,
-            action=Action.DENIED,
-            detail={
-                "reason": "not-visible",
-                "object_type": "procedures.procedurerecord",
-                "object_id": str(procedure_id),
-            },
+        raise deny_not_visible(
+            request=request, user=user, object_type="procedures.procedurerecord", object_id=procedure_id
         )
-        raise Http404(NOT_FOUND_MESSAGE)
     return procedure
 
 

@@ -35,7 +35,8 @@ def patients_visible_to(user: User) -> QuerySet[Patient]:
     return Patient.objects.none()
 
 
-def _deny(*, request: HttpRequest, user: User, object_type: str, object_id: object) -> Http404:
+def deny_not_visible(*, request: HttpRequest, user: User, object_type: str, object_id: object) -> Http404:
+    """The 404 for a record this user may not see (or that does not exist), with its `denied` audit event."""
     # The target's id goes in detail, not the patient FK: an outsider's clinic must not learn the name.
     audit_record(
         request=request,
@@ -50,7 +51,9 @@ def get_patient_for_user(*, user: User, patient_id: int, request: HttpRequest) -
     """The patient if this user may see them; otherwise 404, and the attempt is audited as denied."""
     patient = patients_visible_to(user).select_related("clinic", "insurance").filter(pk=patient_id).first()
     if patient is None:
-        raise _deny(request=request, user=user, object_type="records.patient", object_id=patient_id)
+        raise deny_not_visible(
+            request=request, user=user, object_type="records.patient", object_id=patient_id
+        )
     return patient
 
 
@@ -71,7 +74,9 @@ def get_encounter_for_user(*, user: User, encounter_id: int, request: HttpReques
         .first()
     )
     if encounter is None:
-        raise _deny(request=request, user=user, object_type="records.encounter", object_id=encounter_id)
+        raise deny_not_visible(
+            request=request, user=user, object_type="records.encounter", object_id=encounter_id
+        )
     return encounter
 
 

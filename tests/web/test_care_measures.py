@@ -7,10 +7,11 @@ import datetime
 from django.urls import reverse
 
 from stepcare.accounts.models import User
+from stepcare.audit.models import AuditEvent
 from stepcare.care.models import Measurement
 from stepcare.records.models import Encounter, Patient
 from tests.web.care_helpers import add_measurement
-from tests.web.conftest import client_for
+from tests.web.conftest import client_for, make_encounter
 
 
 def _url(patient: Patient, **params: object) -> str:
@@ -91,3 +92,20 @@ def test_due_questionnaires_follow_the_pain_sites(p1: Patient, bob: User, monkey
     due = page[page.index('class="due"') : page.index("</ul>", page.index('class="due"'))]
 
     assert "Oswestry" in due and "Neck Disability" not in due and "PEG" in due
+
+
+def test_an_encounter_of_another_patient_is_not_found_and_the_refusal_audited(
+    p1: Patient, p2: Patient, bob: User, alice: User
+) -> None:
+    other = make_encounter(p2, alice)
+
+    response = client_for(bob).post(
+        _url(p1),
+        {"kind": "questionnaire", "instrument": "peg", "encounter": other.pk, "date": "2026-11-20",
+         "item_1": "4", "item_2": "5", "item_3": "6"},
+    )  # fmt: skip
+
+    assert response.status_code == 404
+    assert not Measurement.objects.exists()
+    denied = AuditEvent.objects.get(action="denied", user=bob)
+    assert (denied.detail["object_type"], denied.detail["object_id"]) == ("records.encounter", str(other.pk))
