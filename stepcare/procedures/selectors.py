@@ -7,7 +7,6 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -81,24 +80,10 @@ def procedures_case_data(patient: Patient) -> list[dict[str, Any]]:
 
 
 def case_for(patient: Patient, *, as_of: datetime.date) -> dict[str, Any]:
-    """The assembled contract case (the care app's, when installed) with the recorded procedures in it."""
-    case: dict[str, Any]
-    if apps.is_installed("stepcare.care"):
-        from stepcare.care.selectors import case_for_patient
+    """The patient's contract case: care's assembly, which already holds the recorded procedures."""
+    from stepcare.care.selectors import case_for_patient  # care is part of the standard installation
 
-        case = case_for_patient(patient, as_of=as_of)
-    else:  # pragma: no cover - the care app is part of the standard installation
-        case = {
-            "as_of": as_of.isoformat(),
-            "patient": {"age": patient.age_on(as_of), "sex": patient.sex},
-        }
-    have = list(case.get("procedures") or [])
-    for item in procedures_case_data(patient):
-        if item not in have and item["date"] <= as_of.isoformat():
-            have.append(item)
-    if have:
-        case["procedures"] = have
-    return case
+    return case_for_patient(patient, as_of=as_of)
 
 
 # ------------------------------------------------------------------------------- anticoagulant hold

@@ -363,3 +363,17 @@ def test_recorded_procedures_flow_into_the_assembled_case(p1: Patient, alice: Us
         {"code": "medial-branch-block", "date": "2026-10-01", "region": "low-back", "side": "left", "level": "L4-L5",
          "relief_percent": 85.0, "relief_hours": 6.0, "function_improved": True}
     ]  # fmt: skip
+
+
+def test_the_procedure_pages_read_the_charts_case_with_each_recorded_procedure_once(
+    p1: Patient, alice: User
+) -> None:
+    from stepcare.care.selectors import case_for_patient
+
+    make_procedure(p1, alice, status=Status.PERFORMED, performed_on=datetime.date(2026, 10, 1))
+    as_of = datetime.date(2026, 11, 25)
+
+    case = selectors.case_for(p1, as_of=as_of)
+
+    assert case == case_for_patient(p1, as_of=as_of)
+    assert [p["code"] for p in case["procedures"]] == ["medial-branch-block"]
