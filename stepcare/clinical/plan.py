@@ -11,6 +11,7 @@ ordered by tier, so tiers never decrease (referral and diagnostic steps stand wh
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,6 +220,13 @@ class PathwaysFile(KnowledgeFile):
 # ------------------------------------------------------------------------------------- compiled rules
 
 
+class _Unset:
+    """Marks a fact not yet worked out."""
+
+
+_UNSET = _Unset()
+
+
 @dataclass(slots=True)
 class Facts:
     """What the rules ask about one case, worked out once per evaluation."""
@@ -226,7 +234,6 @@ class Facts:
     case: Case
     kb: PlanKnowledge
     days: int | None
-    chronicity: str | None
     conditions: frozenset[str]
     pregnant: bool
     drug_groups: frozenset[str]
@@ -240,19 +247,48 @@ class Facts:
     conservative_weeks: float
     conservative_failed: bool
     scores: dict[str, float]
-    fmt: dict[str, Any]
+    _chronicity: str | _Unset | None = _UNSET
+    _fmt: dict[str, Any] | None = None
     _contra: dict[str, tuple[str, tuple[str, ...]] | None] = field(default_factory=dict)
+
+    @property
+    def chronicity(self) -> str | None:
+        """Worked out on first use: few rules ask for it."""
+        if self._chronicity is _UNSET:
+            self._chronicity = classify_chronicity(self.case)
+        return self._chronicity  # type: ignore[return-value]
+
+    @property
+    def fmt(self) -> dict[str, Any]:
+        """The values a rule's `says` may quote; built only when a rule with a message holds."""
+        if self._fmt is None:
+            case = self.case
+            days = self.days
+            self._fmt = {
+                "nrs": case.pain.nrs,
+                "weeks": _num(days / 7) if days is not None else "?",
+                "egfr": case.patient.egfr,
+                "age": case.patient.age,
+                "headache_days": case.pain.headache_days_per_month,
+                "conservative_weeks": _num(self.conservative_weeks),
+            }
+        return self._fmt
 
     def contraindication(self, code: str) -> tuple[str, tuple[str, ...]] | None:
         """The first safety rule that rules the step out for this patient (reason, citation keys)."""
-        if code not in self._contra:
-            found: tuple[str, tuple[str, ...]] | None = None
-            for rule, pred in self.kb.contraindications.get(code, ()):
-                if pred.holds(self, _NO_REGIONS, None):
-                    found = (rule.says.format_map(self.fmt), rule.citation)
-                    break
-            self._contra[code] = found
-        return self._contra[code]
+        rules = self.kb.codes[code].contras
+        if not rules:
+            return None
+        contra = self._contra
+        if code in contra:
+            return contra[code]
+        found: tuple[str, tuple[str, ...]] | None = None
+        for says, keys, pred in rules:
+            if pred.holds(self, _NO_REGIONS, None):
+                found = (says.format_map(self.fmt), keys)
+                break
+        contra[code] = found
+        return found
 
     def unsuitable(self, code: str) -> bool:
         therapy = self.therapies.get(code)
@@ -409,11 +445,61 @@ def _relief_holds(f: Facts, relief: Relief) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class _Cites:
+    """Citation keys as given, without repeats, and their citation string (None: work it out on output)."""
+
+    keys: tuple[str, ...]
+    unique: tuple[str, ...]
+    text: str | None
+
+
+def _cites(keys: tuple[str, ...], *, now: bool = True) -> _Cites:
+    unique = tuple(dict.fromkeys(keys))
+    return _Cites(keys, unique, cite(unique) if now else None)
+
+
+_Rule = tuple[str, tuple[str, ...], "Pred"]  # says, citation keys, condition
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """One catalog step as the plan walk needs it."""
+
+    code: str
+    label: str
+    tier: Tier
+    held: int | None  # the numeric tier an urgent work-up can hold back
+    place: float
+    drug_class: str | None
+    min_trial: float
+    repeat_at: float | None
+    requires: Pred | None
+    contras: tuple[_Rule, ...]
+    cautions: tuple[_Rule, ...]
+    alternatives: tuple[str, ...]
+    citation: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One pathway step, resolved against the catalog."""
+
+    info: _Code
+    label: str
+    rationale: str
+    cites: _Cites
+    requires: Pred | None
+    alternatives: tuple[str, ...]
+    place: float
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledPathway:
     pathway: Pathway
     regions: frozenset[str]
     avoid: frozenset[str]
     requires: tuple[Pred | None, ...]
+    steps: tuple[_Step, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,9 +508,6 @@ class PlanKnowledge:
     pathways: Mapping[str, CompiledPathway]
     catalog: Mapping[str, StepDef]
     place: Mapping[str, float]
-    step_requires: Mapping[str, Pred]
-    contraindications: Mapping[str, tuple[tuple[Rule, Pred], ...]]
-    cautions: Mapping[str, tuple[tuple[Rule, Pred], ...]]
     drug_steps: tuple[tuple[str, frozenset[str], frozenset[str]], ...]
     drug_groups: Mapping[str, frozenset[str]]
     conservative: frozenset[str]
@@ -432,6 +515,9 @@ class PlanKnowledge:
     drug_class: Mapping[str, str]
     groups_of: Mapping[str, tuple[str, ...]]  # medication name -> its drug groups
     steps_of: Mapping[str, tuple[tuple[str, frozenset[str]], ...]]  # name -> (step, routes), file order
+    codes: Mapping[str, _Code]  # step code -> its compiled catalog entry (requires, safety rules)
+    generic: Mapping[tuple[str, str], _Cites]  # (rule section, step code) -> step's and rule's citations
+    psych_labels: tuple[tuple[str, float, str], ...]  # instrument, threshold, label
 
 
 class _Compiler:
@@ -492,6 +578,34 @@ def knowledge() -> PlanKnowledge:
     comp = _Compiler(rules.predicates, (g.id for g in rules.drug_groups))
     for p in rules.predicates:
         comp.ref(p.id)
+    codes: dict[str, _Code] = {
+        s.id: _Code(
+            code=s.id,
+            label=s.label,
+            tier=s.tier,
+            held=s.tier if isinstance(s.tier, int) else None,
+            place=place[s.id],
+            drug_class=s.drug_class,
+            min_trial=s.min_trial_weeks or rules.default_min_trial_weeks.weeks,
+            repeat_at=s.repeat_if_relief_at_least,
+            requires=comp.compile(s.requires) if s.requires else None,
+            contras=tuple((r.says, r.citation, comp.compile(r.when)) for r in s.contraindications),
+            cautions=tuple((r.says, r.citation, comp.compile(r.when)) for r in s.cautions),
+            alternatives=s.replace_with,
+            citation=s.citation,
+        )
+        for s in rules.steps
+    }
+    generic: dict[tuple[str, str], _Cites] = {}
+    for section, keys, rule_codes in (
+        ("emergency", rules.emergency.citation, ("emergency-referral",)),
+        ("urgent", rules.urgent.citation, [c for cs in rules.urgent.by_red_flag.values() for c in cs]),
+        ("urgent", rules.urgent.citation, list(rules.urgent.action_keywords.values())),
+        ("fallback", rules.fallback.citation, (*rules.fallback.codes, *rules.emergency.keep_codes)),
+        ("psychology", rules.psychology.citation, rules.psychology.codes),
+    ):
+        for code in rule_codes:
+            generic[section, code] = _cites((*catalog[code].citation, *keys))
     compiled: dict[str, CompiledPathway] = {}
     for pw in paths.pathways:
         if pw.id in compiled:
@@ -504,11 +618,26 @@ def knowledge() -> PlanKnowledge:
                 )
             if ps.place is not None and isinstance(catalog[ps.code].tier, int):
                 raise KnowledgeError(f"knowledge/pathways.yaml: {pw.id}: step {ps.id!r} is tiered; no place")
+        requires = tuple(comp.compile(ps.requires) if ps.requires else None for ps in pw.steps)
         compiled[pw.id] = CompiledPathway(
             pathway=pw,
             regions=frozenset(pw.regions),
             avoid=avoid,
-            requires=tuple(comp.compile(ps.requires) if ps.requires else None for ps in pw.steps),
+            requires=requires,
+            steps=tuple(
+                _Step(
+                    info=codes[ps.code],
+                    label=ps.label or catalog[ps.code].label,
+                    rationale=ps.rationale,
+                    cites=_cites(ps.citation),
+                    requires=req,
+                    alternatives=catalog[ps.code].replace_with
+                    if ps.replace_with is None
+                    else ps.replace_with,
+                    place=place[ps.code] if ps.place is None else ps.place,
+                )
+                for ps, req in zip(pw.steps, requires, strict=True)
+            ),
         )
     if set(compiled) != set(DIAGNOSIS_CODES):
         missing = sorted(set(DIAGNOSIS_CODES) - set(compiled))
@@ -530,11 +659,6 @@ def knowledge() -> PlanKnowledge:
         pathways=compiled,
         catalog=catalog,
         place=place,
-        step_requires={s.id: comp.compile(s.requires) for s in rules.steps if s.requires},
-        contraindications={
-            s.id: tuple((r, comp.compile(r.when)) for r in s.contraindications) for s in rules.steps
-        },
-        cautions={s.id: tuple((r, comp.compile(r.when)) for r in s.cautions) for s in rules.steps},
         drug_steps=drug_steps,
         drug_groups=drug_groups,
         conservative=frozenset(rules.conservative_codes.codes),
@@ -542,6 +666,12 @@ def knowledge() -> PlanKnowledge:
         drug_class={s.id: s.drug_class for s in rules.steps if s.drug_class},
         groups_of={name: tuple(found) for name, found in groups_of.items()},
         steps_of={name: tuple(found) for name, found in steps_of.items()},
+        codes=codes,
+        generic=generic,
+        psych_labels=tuple(
+            (name, threshold, rules.psychology.labels.get(name, name))
+            for name, threshold in rules.psychology.thresholds.items()
+        ),
     )
 
 
@@ -560,71 +690,81 @@ def _num(x: float) -> str:
 
 
 def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
-    days = case.duration_days
-    conditions = frozenset(case.patient.conditions)
-    pregnant = case.patient.pregnant or "pregnancy" in conditions
+    patient = case.patient
+    conditions = frozenset(patient.conditions)
     groups: set[str] = set()
     in_use: dict[str, list[str]] = {}
     in_use_weeks: dict[str, float] = {}
-    groups_of = kb.groups_of
-    steps_of = kb.steps_of
-    for med in case.medications:
-        names = [med.name.lower()] + [i.name.lower() for i in med.ingredients]
-        for name in names:
-            groups.update(groups_of.get(name, ()))
-            for code, routes in steps_of.get(name, ()):
-                if not routes or med.route in routes:
-                    in_use.setdefault(code, []).append(name)
-                    if med.start is not None:
-                        weeks = (case.as_of - med.start).days / 7
-                        in_use_weeks[code] = max(in_use_weeks.get(code, 0.0), weeks)
-                    break
+    if case.medications:
+        groups_of = kb.groups_of
+        steps_of = kb.steps_of
+        as_of = case.as_of
+        for med in case.medications:
+            names = [med.name.lower()]
+            if med.ingredients:
+                names.extend(i.name.lower() for i in med.ingredients)
+            for name in names:
+                found = groups_of.get(name)
+                if found:
+                    groups.update(found)
+                for code, routes in steps_of.get(name, ()):
+                    if not routes or med.route in routes:
+                        using = in_use.get(code)
+                        if using is None:
+                            in_use[code] = [name]
+                        else:
+                            using.append(name)
+                        if med.start is not None:
+                            weeks = (as_of - med.start).days / 7
+                            in_use_weeks[code] = max(in_use_weeks.get(code, 0.0), weeks)
+                        break
     therapies: dict[str, Therapy] = {t.code: t for t in case.therapies}
     procedures: dict[str, Procedure] = {}
-    for proc in sorted(case.procedures, key=lambda p: p.date):
-        procedures[proc.code] = proc
+    if case.procedures:
+        for proc in sorted(case.procedures, key=_by_date):
+            procedures[proc.code] = proc
     tried: set[str] = set()
     failed_classes: set[str] = set()
     conservative_weeks = 0.0
     conservative_failed = False
-    for code, t in therapies.items():
-        adequate = t.completed or t.weeks >= kb.min_trial[code]
-        if code in kb.conservative and (t.response == "intolerant" or (t.response == "none" and adequate)):
-            conservative_failed = True
-        if t.response == "intolerant" or (t.response != "good" and adequate):
-            tried.add(code)
-        if t.response == "none" and adequate and code in kb.drug_class:
-            failed_classes.add(kb.drug_class[code])
-        if code in kb.conservative and t.response != "good":
-            conservative_weeks = max(conservative_weeks, t.weeks)
-    failed = set(tried)  # recorded failures only; a medicine merely in use is not one
-    for code, weeks in in_use_weeks.items():
-        if code not in therapies:
-            if weeks >= kb.min_trial[code]:
+    if therapies or in_use_weeks:
+        min_trial = kb.min_trial
+        conservative = kb.conservative
+        drug_class = kb.drug_class
+        for code, t in therapies.items():
+            response = t.response
+            adequate = t.completed or t.weeks >= min_trial[code]
+            if code in conservative:
+                if response == "intolerant" or (response == "none" and adequate):
+                    conservative_failed = True
+                if response != "good":
+                    conservative_weeks = max(conservative_weeks, t.weeks)
+            if response == "intolerant" or (response != "good" and adequate):
                 tried.add(code)
-            if code in kb.conservative:
-                conservative_weeks = max(conservative_weeks, weeks)
-    for code, proc in procedures.items():
-        threshold = kb.catalog[code].repeat_if_relief_at_least
-        if threshold is None or proc.relief_percent is None or proc.relief_percent < threshold:
-            tried.add(code)
-            failed.add(code)
-    score_values = {k: s.score for k, s in scores.items() if s.score is not None}
-    fmt: dict[str, Any] = {
-        "nrs": case.pain.nrs,
-        "weeks": _num(days / 7) if days is not None else "?",
-        "egfr": case.patient.egfr,
-        "age": case.patient.age,
-        "headache_days": case.pain.headache_days_per_month,
-        "conservative_weeks": _num(conservative_weeks),
-    }
+            if response == "none" and adequate and code in drug_class:
+                failed_classes.add(drug_class[code])
+        failed = set(tried)  # recorded failures only; a medicine merely in use is not one
+        for code, weeks in in_use_weeks.items():
+            if code not in therapies:
+                if weeks >= min_trial[code]:
+                    tried.add(code)
+                if code in conservative:
+                    conservative_weeks = max(conservative_weeks, weeks)
+    else:
+        failed = set()
+    if procedures:
+        codes = kb.codes
+        for code, proc in procedures.items():
+            threshold = codes[code].repeat_at
+            if threshold is None or proc.relief_percent is None or proc.relief_percent < threshold:
+                tried.add(code)
+                failed.add(code)
     return Facts(
         case=case,
         kb=kb,
-        days=days,
-        chronicity=classify_chronicity(case),
+        days=case.duration_days,
         conditions=conditions,
-        pregnant=pregnant,
+        pregnant=patient.pregnant or "pregnancy" in conditions,
         drug_groups=frozenset(groups),
         in_use=in_use,
         in_use_weeks=in_use_weeks,
@@ -635,9 +775,11 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
         failed_classes=frozenset(failed_classes),
         conservative_weeks=conservative_weeks,
         conservative_failed=conservative_failed,
-        scores=score_values,
-        fmt=fmt,
+        scores={k: s.score for k, s in scores.items() if s.score is not None},
     )
+
+
+_by_date = operator.attrgetter("date")
 
 
 # ---------------------------------------------------------------------------------------------- build
@@ -647,183 +789,180 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
 class _Draft:
     code: str
     place: float
-    seq: int
     label: str
     rationale: list[str]
     cites: list[str]
+    citation: str | None  # of `cites`, while they are the ones the step was first cited with
     condition: str | None
+
+
+_by_place = operator.attrgetter("place")
 
 
 @dataclass(slots=True)
 class _Plan:
     f: Facts
     drafts: dict[str, _Draft] = field(default_factory=dict)
-    seq: int = 0
     hold_tiers: frozenset[int] = frozenset()
 
     def add(
-        self,
-        code: str,
-        *,
-        label: str,
-        rationale: Iterable[str],
-        cites: Iterable[str],
-        condition: str | None,
-        place: float | None = None,
+        self, code: str, place: float, label: str, text: list[str], cites: _Cites, condition: str | None
     ) -> None:
-        kb = self.f.kb
-        where = kb.place[code] if place is None else place
-        text = [r for r in rationale if r]
         old = self.drafts.get(code)
         if old is None:
-            self.seq += 1
-            self.drafts[code] = _Draft(
-                code, where, self.seq, label, text, list(dict.fromkeys(cites)), condition
-            )
+            self.drafts[code] = _Draft(code, place, label, text, list(cites.unique), cites.text, condition)
             return
-        old.place = min(old.place, where)
-        old.rationale.extend(r for r in text if r not in old.rationale)
-        old.cites.extend(k for k in cites if k not in old.cites)
+        if place < old.place:
+            old.place = place
+        rationale = old.rationale
+        for r in text:
+            if r not in rationale:
+                rationale.append(r)
+        have = old.cites
+        for k in cites.keys:
+            if k not in have:
+                have.append(k)
+                old.citation = None
 
     def steps(self) -> tuple[PlanStep, ...]:
-        kb = self.f.kb
-        ordered = sorted(self.drafts.values(), key=lambda d: (d.place, d.seq))
-        return tuple(
-            PlanStep(
-                order=i,
-                tier=kb.catalog[d.code].tier,
-                code=d.code,
-                label=d.label,
-                rationale=" ".join(d.rationale),
-                citation=cite(d.cites),
-                condition=d.condition,
+        """Ordered by place, first added first among equals (the sort is stable)."""
+        codes = self.f.kb.codes
+        out: list[PlanStep] = []
+        for order, d in enumerate(sorted(self.drafts.values(), key=_by_place), start=1):
+            out.append(
+                PlanStep(
+                    order,
+                    codes[d.code].tier,
+                    d.code,
+                    d.label,
+                    " ".join(d.rationale),
+                    d.citation if d.citation is not None else cite(d.cites),
+                    d.condition,
+                )
             )
-            for i, d in enumerate(ordered, start=1)
-        )
-
-
-def _cautions(f: Facts, code: str) -> tuple[list[str], list[str]]:
-    texts: list[str] = []
-    keys: list[str] = []
-    for rule, pred in f.kb.cautions.get(code, ()):
-        if pred.holds(f, _NO_REGIONS, None):
-            texts.append(rule.says.format_map(f.fmt))
-            keys.extend(rule.citation)
-    return texts, keys
+        return tuple(out)
 
 
 def _consider(
     p: _Plan,
     cp: CompiledPathway | None,
-    code: str,
-    *,
-    label: str | None,
+    info: _Code,
+    name: str,
     rationale: str,
-    cites: tuple[str, ...],
+    cites: _Cites,
     requires: Pred | None,
-    replace_with: tuple[str, ...] | None,
-    place: float | None,
+    alternatives: tuple[str, ...],
+    place: float,
     condition: str | None,
     seen: frozenset[str] = frozenset(),
 ) -> None:
-    f = p.f
-    kb = f.kb
-    sd = kb.catalog[code]
-    msg = kb.rules.messages
-    regions = cp.regions if cp else frozenset()
-    if (cp and code in cp.avoid) or (isinstance(sd.tier, int) and sd.tier in p.hold_tiers):
+    """Add the step `info` (shown as `name`) unless the pathway avoids it, a red-flag work-up holds its tier,
+    it is ruled out (then its alternatives are considered), its class failed, or its requirements fail."""
+    code = info.code
+    if cp is not None and code in cp.avoid:
         return
-    name = label or sd.label
-    alternatives = sd.replace_with if replace_with is None else replace_with
+    if info.held is not None and info.held in p.hold_tiers:
+        return
+    f = p.f
     therapy = f.therapies.get(code)
-    contra = f.contraindication(code)
+    contra = f.contraindication(code) if info.contras else None
     if contra is not None or (therapy is not None and therapy.response == "intolerant"):
+        msg = f.kb.rules.messages
         if contra is not None:
             why, why_keys = msg.replaces.format(other=name, reason=contra[0]), contra[1]
         else:
             why, why_keys = msg.not_tolerated.format(other=name), ()
+        codes = f.kb.codes
         for alt in alternatives:
             if alt in seen or alt == code:
                 continue
-            alt_def = kb.catalog[alt]
+            alt_info = codes[alt]
             _consider(
                 p,
                 cp,
-                alt,
-                label=None,
-                rationale=why,
-                cites=(*alt_def.citation, *why_keys),
-                requires=None,
-                replace_with=(),
-                place=None,
-                condition=condition,
-                seen=seen | {code},
+                alt_info,
+                alt_info.label,
+                why,
+                _cites((*alt_info.citation, *why_keys), now=False),
+                None,
+                (),
+                alt_info.place,
+                condition,
+                seen | {code},
             )
         return
-    if sd.drug_class in f.failed_classes and not (therapy and therapy.response in ("good", "partial")):
+    drug_class = info.drug_class
+    if (
+        drug_class is not None
+        and drug_class in f.failed_classes
+        and not (therapy is not None and therapy.response in ("good", "partial"))
+    ):
         return
     says: list[str] = []
-    step_req = kb.step_requires.get(code)
-    if step_req is not None and not step_req.holds(f, regions, says):
+    regions = cp.regions if cp is not None else _NO_REGIONS
+    if info.requires is not None and not info.requires.holds(f, regions, says):
         return
-    case_text: list[str] = []
+    text: list[str] = []
     shown = name
     if therapy is not None:
-        weeks = _num(therapy.weeks)
-        min_weeks = _num(kb.min_trial[code])
-        adequate = therapy.completed or therapy.weeks >= kb.min_trial[code]
-        if therapy.response == "none":
-            if adequate:
+        msg = f.kb.rules.messages
+        response = therapy.response
+        if response == "none":
+            if therapy.completed or therapy.weeks >= info.min_trial:
                 return
-            case_text.append(msg.short_trial.format(weeks=weeks, min_weeks=min_weeks))
-        elif therapy.response == "good":
-            case_text.append(msg.good.format(weeks=weeks))
-        elif therapy.response == "partial":
-            case_text.append(msg.partial.format(weeks=weeks))
+            text.append(msg.short_trial.format(weeks=_num(therapy.weeks), min_weeks=_num(info.min_trial)))
+        elif response == "good":
+            text.append(msg.good.format(weeks=_num(therapy.weeks)))
+        elif response == "partial":
+            text.append(msg.partial.format(weeks=_num(therapy.weeks)))
         else:
-            case_text.append(msg.in_progress.format(weeks=weeks, min_weeks=min_weeks))
+            text.append(msg.in_progress.format(weeks=_num(therapy.weeks), min_weeks=_num(info.min_trial)))
         shown = msg.continue_label.format(label=name)
     elif code in f.in_use:
-        case_text.append(msg.in_use.format(names=", ".join(f.in_use[code])))
+        msg = f.kb.rules.messages
+        text.append(msg.in_use.format(names=", ".join(f.in_use[code])))
         shown = msg.continue_label.format(label=name)
     elif code in f.procedures:
         proc = f.procedures[code]
-        threshold = sd.repeat_if_relief_at_least
+        threshold = info.repeat_at
         if threshold is None or proc.relief_percent is None or proc.relief_percent < threshold:
             return
         if requires is not None and not requires.holds(f, regions, says):
             return
-        case_text.append(msg.repeat.format(label=name, relief=_num(proc.relief_percent)))
+        msg = f.kb.rules.messages
+        text.append(msg.repeat.format(label=name, relief=_num(proc.relief_percent)))
         shown = msg.repeat_label.format(label=name)
     elif requires is not None and not requires.holds(f, regions, says):
         return
-    caution_text, caution_keys = _cautions(f, code)
-    p.add(
-        code,
-        label=shown,
-        rationale=[*case_text, rationale, *says, *caution_text],
-        cites=(*cites, *caution_keys),
-        condition=condition,
-        place=place,
-    )
+    text.append(rationale)
+    text.extend(says)
+    if info.cautions:
+        keys: list[str] = []
+        for caution, caution_keys, pred in info.cautions:
+            if pred.holds(f, _NO_REGIONS, None):
+                text.append(caution.format_map(f.fmt))
+                keys.extend(caution_keys)
+        if keys:
+            cites = _cites((*cites.keys, *keys), now=False)
+    p.add(code, place, shown, [r for r in text if r], cites, condition)
 
 
 def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> None:
-    pw = cp.pathway
-    for ps, req in zip(pw.steps, cp.requires, strict=True):
-        if only is not None and ps.code not in only:
+    condition = cp.pathway.id
+    for st in cp.steps:
+        if only is not None and st.info.code not in only:
             continue
         _consider(
             p,
             cp,
-            ps.code,
-            label=ps.label,
-            rationale=ps.rationale,
-            cites=ps.citation,
-            requires=req,
-            replace_with=ps.replace_with,
-            place=ps.place,
-            condition=pw.id,
+            st.info,
+            st.label,
+            st.rationale,
+            st.cites,
+            st.requires,
+            st.alternatives,
+            st.place,
+            condition,
         )
 
 
@@ -855,22 +994,25 @@ def _generic(
     p: _Plan,
     code: str,
     rationale: str,
-    keys: tuple[str, ...],
+    section: str,
     condition: str | None,
     cp: CompiledPathway | None,
     place: float | None = None,
 ) -> None:
+    """A step a plan rule adds (red-flag override, fallback, psychology), cited by the step and the rule."""
+    kb = p.f.kb
+    info = kb.codes[code]
     _consider(
         p,
         cp,
-        code,
-        label=None,
-        rationale=rationale,
-        cites=(*p.f.kb.catalog[code].citation, *keys),
-        requires=None,
-        replace_with=None,
-        place=place,
-        condition=condition,
+        info,
+        info.label,
+        rationale,
+        kb.generic[section, code],
+        None,
+        info.alternatives,
+        info.place if place is None else place,
+        condition,
     )
 
 
@@ -898,47 +1040,48 @@ def build(
     """The ordered plan for this case; every step cited and explained for this patient."""
     kb = knowledge()
     rules = kb.rules
-    f = _facts(case, kb, scores)
-    p = _Plan(f)
+    p = _Plan(_facts(case, kb, scores))
     conditions = _conditions(case, differential, kb)
     primary = conditions[0] if conditions else None
-    primary_cp = kb.pathways[primary] if primary else None
-    reasons = ", ".join(triage.reasons) or triage.level
-    if triage.level == "emergency":
+    level = triage.level
+    if level == "emergency":
         em = rules.emergency
-        text = em.says.format(reasons=reasons, action=triage.action).strip()
-        _generic(p, "emergency-referral", text, em.citation, primary, None, -2.0)
+        text = em.says.format(reasons=", ".join(triage.reasons) or level, action=triage.action).strip()
+        _generic(p, "emergency-referral", text, "emergency", primary, None, -2.0)
         keep = frozenset(em.keep_codes)
         for code in conditions:
             _walk(p, kb.pathways[code], only=keep)
         if not conditions:
             for code in em.keep_codes:
-                _generic(p, code, rules.fallback.says, rules.fallback.citation, None, None)
+                _generic(p, code, rules.fallback.says, "fallback", None, None)
         return p.steps()
-    if triage.level == "urgent":
+    if level == "urgent":
         ur = rules.urgent
-        text = ur.says.format(reasons=reasons, action=triage.action).strip()
+        text = ur.says.format(reasons=", ".join(triage.reasons) or level, action=triage.action).strip()
         for code in _urgent_codes(case, triage, kb):
-            _generic(p, code, text, ur.citation, primary, None, -1.0)
+            _generic(p, code, text, "urgent", primary, None, -1.0)
         p.hold_tiers = frozenset(ur.hold_tiers)
     for code in conditions:
         _walk(p, kb.pathways[code])
     if not conditions:
         for code in rules.fallback.codes:
-            _generic(p, code, rules.fallback.says, rules.fallback.citation, None, None)
-    _psychology(p, primary, primary_cp)
+            _generic(p, code, rules.fallback.says, "fallback", None, None)
+    _psychology(p, primary, kb.pathways[primary] if primary else None)
     return p.steps()
 
 
 def _psychology(p: _Plan, primary: str | None, cp: CompiledPathway | None) -> None:
-    rule = p.f.kb.rules.psychology
+    scores = p.f.scores
+    if not scores:
+        return
     found = [
-        f"{rule.labels.get(name, name)} {_num(p.f.scores[name])}"
-        for name, threshold in rule.thresholds.items()
-        if name in p.f.scores and p.f.scores[name] >= threshold
+        f"{label} {_num(scores[name])}"
+        for name, threshold, label in p.f.kb.psych_labels
+        if name in scores and scores[name] >= threshold
     ]
     if not found:
         return
+    rule = p.f.kb.rules.psychology
     text = rule.says.format(findings=", ".join(found))
     for code in rule.codes:
-        _generic(p, code, text, rule.citation, primary, cp)
+        _generic(p, code, text, "psychology", primary, cp)
