@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from stepcare.records.models import Encounter, Patient
 from stepcare.records.selectors import insurance_plans_for_clinic, mrn_in_use
+from stepcare.records.services import ENCOUNTER_EDITABLE_FIELDS, PATIENT_EDITABLE_FIELDS
 
 MRN_TAKEN_MESSAGE = "MRN {mrn} is already used by another patient at this clinic; check the number."
 DOB_IN_FUTURE_MESSAGE = "Date of birth cannot be in the future; use YYYY-MM-DD."
@@ -28,25 +29,7 @@ class DateInput(forms.DateInput):
 class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Patient
-        fields = (
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "mrn",
-            "phone",
-            "email",
-            "address",
-            "pcp_name",
-            "pcp_phone",
-            "pcp_fax",
-            "pcp_email",
-            "insurance",
-            "member_id",
-            "presenting_problem",
-            "primary_condition",
-            "story",
-        )
+        fields = PATIENT_EDITABLE_FIELDS
         widgets = {
             "date_of_birth": DateInput(),
             "address": forms.Textarea(attrs={"rows": 2}),
@@ -88,7 +71,7 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
 class EncounterForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Encounter
-        fields = ("type", "date", "start_time", "chief_complaint", "note")
+        fields = ENCOUNTER_EDITABLE_FIELDS
         widgets = {
             "date": DateInput(),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
