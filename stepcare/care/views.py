@@ -43,6 +43,8 @@ TIER_TITLES = {
     "": "Clinician's own steps",
 }
 CDS_LABEL = "Clinical decision support for licensed clinicians — the clinician decides."
+# The chart lists the newest timeline rows (the rest on request), so its render time stays flat as years pass.
+TIMELINE_ROWS = 100
 
 
 def _user(request: HttpRequest) -> User:
@@ -80,11 +82,14 @@ def care_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     if kind not in dict(selectors.TIMELINE_KINDS):
         kind = ""
     rows = selectors.timeline(data=data, encounters=encounters, kind=kind)
+    older = 0 if request.GET.get("all") == "1" else max(0, len(rows) - TIMELINE_ROWS)
+    if older:
+        rows = rows[:TIMELINE_ROWS]
     if request.htmx:  # type: ignore[attr-defined]
         audit_record(
             request=request, action=Action.VIEW, patient=patient, obj=patient, detail={"page": "timeline"}
         )
-        return render(request, "care/_timeline_rows.html", {"rows": rows})
+        return render(request, "care/_timeline_rows.html", {"rows": rows, "older": older, "kind": kind})
     snapshot, evaluated = _ensure_snapshot(request, patient, data, page="care-chart")
     if not evaluated:
         audit_record(
@@ -100,6 +105,7 @@ def care_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "evaluation": selectors.evaluation_view(snapshot.result),
         "charts": selectors.chart_series(data=data, case=snapshot.case, result=snapshot.result),
         "rows": rows,
+        "older": older,
         "kind": kind,
         "kinds": selectors.TIMELINE_KINDS,
         "plan": selectors.latest_plan(patient),

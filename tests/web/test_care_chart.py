@@ -159,6 +159,24 @@ def test_timeline_filter_returns_only_the_fragment_for_htmx(radicular: Patient, 
     assert AuditEvent.objects.filter(patient=radicular, action="view").count() == 1
 
 
+def test_a_long_timeline_shows_the_newest_rows_and_offers_the_rest(
+    p1: Patient, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stepcare.care.views import TIMELINE_ROWS
+
+    use_intake(monkeypatch)
+    history(p1, 40)  # 120 measurements and 10 medications started and stopped: 140 rows
+
+    page = _chart(alice, p1)
+    everything = _chart(alice, p1, all="1")
+
+    assert page.count('<tr class="tl-') == TIMELINE_ROWS
+    assert "40 older entries not shown." in page
+    assert 'href="?all=1#timeline-title"' in page
+    assert everything.count('<tr class="tl-') == 140
+    assert "timeline-older" not in everything
+
+
 def _query_count(user: User, patient: Patient) -> int:
     client = client_for(user)
     url = reverse("care-chart", kwargs={"patient_id": patient.pk})
