@@ -58,6 +58,14 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             connections.close_all()  # any connection opened inside Playwright's context would outlive the test
 
 
+def log_in(page: Any, base: str, username: str) -> None:
+    """Log in through the real login form (every browser test starts here)."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
 @pytest.fixture
 def browser_clinic(audit_rows_cleared: None) -> None:
     """Created before the browser starts: ORM calls made while Playwright's loop runs use another connection."""
@@ -73,10 +81,7 @@ def test_physician_searches_and_opens_a_chart(
 ) -> None:
     page = browser_page
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("dr.browser")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "dr.browser")
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_text("clinical decision support for licensed clinicians").is_visible()
 

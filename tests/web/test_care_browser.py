@@ -12,8 +12,8 @@ import pytest
 from stepcare.care.models import CarePlan, EncounterNote
 from stepcare.records.models import Clinic, Encounter, EncounterAmendment
 from tests.web.care_helpers import RADICULAR_EXAM, add_measurement, add_medication, add_note, use_intake
-from tests.web.conftest import PASSWORD, make_encounter, make_patient, make_user
-from tests.web.test_browser import audit_rows_cleared, browser_page  # noqa: F401 - shared fixtures
+from tests.web.conftest import make_encounter, make_patient, make_user
+from tests.web.test_browser import audit_rows_cleared, browser_page, log_in  # noqa: F401 - shared fixtures
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "browser"
 
@@ -48,10 +48,7 @@ def test_physician_evaluates_builds_the_plan_and_signs(
     patient, encounter = care_clinic["patient"], care_clinic["encounter"]
     SHOTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("dr.care")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "dr.care")
     page.wait_for_url(f"{live_server.url}/")
 
     # The chart: evaluation panel and a drawn trend chart.

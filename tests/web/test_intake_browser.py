@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from stepcare.records.models import Clinic
-from tests.web.conftest import PASSWORD, make_patient, make_user
-from tests.web.test_browser import audit_rows_cleared, browser_page  # noqa: F401 - shared browser fixtures
+from tests.web.conftest import make_patient, make_user
+from tests.web.test_browser import audit_rows_cleared, browser_page, log_in  # noqa: F401 - shared browser fixtures
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results" / "browser"
 BODYMAP_SHOT = RESULTS / "intake-bodymap.png"
@@ -46,13 +46,6 @@ def intake_clinic(audit_rows_cleared: None) -> None:  # noqa: F811
         triaged_at=datetime.datetime.now(datetime.UTC),
         submitted_at=datetime.datetime.now(datetime.UTC),
     )
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def save(page: Any, heading: str) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from stepcare.care.models import MedicationEntry
 from stepcare.records.models import Clinic, Patient
-from tests.web.conftest import PASSWORD, make_patient, make_user
-from tests.web.test_browser import audit_rows_cleared, browser_page  # noqa: F401 - shared fixtures
+from tests.web.conftest import make_patient, make_user
+from tests.web.test_browser import audit_rows_cleared, browser_page, log_in  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
@@ -31,10 +31,7 @@ def test_physician_previews_then_saves_an_opioid_order(
     browser_page: Any,  # noqa: F811
 ) -> None:
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("dr.meds")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "dr.meds")
     page.wait_for_url(f"{live_server.url}/")
 
     page.goto(f"{live_server.url}/patients/{meds_clinic.pk}/medications/")
