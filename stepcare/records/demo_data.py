@@ -1,8 +1,8 @@
 """Synthetic demo data for `manage.py seed_demo`: two clinics, staff for each role, 32 invented patients.
 
 Every person here is fictional; family names are deliberately implausible so nobody mistakes a demo
-chart for a real one. Dates of past visits are fixed relative to ANCHOR so the data is the same on
-every run; only "today's" visits are placed on the day the command runs.
+chart for a real one. Visit dates count back from the day the command runs (demo_clinical.visit_days,
+from each patient's time in care in demo_history.py), so the data is the same relative to that day.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-ANCHOR = datetime.date(2026, 6, 1)
 RANDOM_SEED = 2026
 DEMO_PASSWORD = "stepcare-demo"  # noqa: S105 - published demo credential, demo/dev data only
 
@@ -642,6 +641,5 @@ def visit_templates(condition: str, problem: str, count: int) -> list[VisitTempl
     return visits[:count]
 
 
-# Days before ANCHOR for each past visit, by visit count (the last, draft visit uses DRAFT_DAYS_BEFORE).
-PAST_VISIT_DAYS = {2: (120,), 3: (150, 60), 4: (180, 110, 45)}
+# The draft (last) visit of a patient not seen today was this many days before the run date.
 DRAFT_DAYS_BEFORE = 7

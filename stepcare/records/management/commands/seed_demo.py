@@ -1,4 +1,9 @@
-"""seed_demo: load the demo clinics once (idempotent, deterministic) and always print the demo logins."""
+"""seed_demo: load the demo clinics once (idempotent, deterministic) and always print the demo logins.
+
+Dates count back from the day the command runs, so the demo's charts always end in the last few weeks;
+the same day gives the same data. The clinical history itself is in records/demo_history.py and is
+written by records/demo_clinical.py.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from stepcare.accounts.models import Role, User
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
 from stepcare.records import demo_data
+from stepcare.records.demo_clinical import ClinicalSeeder, Tally, history_for, visit_days
 from stepcare.records.models import (
     Clinic,
     Encounter,
@@ -81,6 +87,9 @@ class Command(BaseCommand):
         self._step(f"staff accounts: {len(staff)}")
         physicians = {s.clinic: staff[s.username] for s in demo_data.STAFF if s.role == Role.PHYSICIAN}
         nurses = {s.clinic: staff[s.username] for s in demo_data.STAFF if s.role == Role.NURSE}
+        front_desks = {s.clinic: staff[s.username] for s in demo_data.STAFF if s.role == Role.FRONT_DESK}
+        tally = Tally()
+        clinical = ClinicalSeeder(rng=rng, tally=tally)
 
         total = len(demo_data.PATIENTS)
         encounter_count = 0
@@ -108,9 +117,11 @@ class Command(BaseCommand):
                 story=p.story,
             )
             today = timezone.localdate(timezone=zoneinfo.ZoneInfo(clinic.timezone))  # the clinic's today
-            encounter_count += self._encounters(patient, p, physicians, nurses, rng, today)
+            encounters = self._encounters(patient, p, physicians, nurses, rng, today)
+            encounter_count += len(encounters)
+            login = None
             if p.login:
-                User.objects.create(
+                login = User.objects.create(
                     username=p.login,
                     first_name=p.given_name,
                     last_name=p.family_name,
@@ -119,13 +130,24 @@ class Command(BaseCommand):
                     patient=patient,
                     password=password_hash,
                 )
+            clinical.seed(
+                patient=patient,
+                p=p,
+                physician=physicians[p.clinic],
+                intake_user=login or front_desks.get(p.clinic) or physicians[p.clinic],
+                encounters=encounters,
+                today=today,
+            )
             if index % 8 == 0 or index == total:
-                self._step(f"patients: {index}/{total}")
+                self._step(f"patients with their history: {index}/{total}")
         self._step(f"encounters: {encounter_count}")
+        for name, count in tally.counts.items():
+            self._step(f"{name}: {count}")
+        self._step(f"awaiting triage: {', '.join(tally.awaiting_triage) or 'none'}")
         audit_record(
             user=staff["admin.shah"],
             action=Action.CREATE,
-            detail={"seed_demo": {"patients": total, "encounters": encounter_count}},
+            detail={"seed_demo": {"patients": total, "encounters": encounter_count, **tally.counts}},
         )
 
     def _encounters(
@@ -136,14 +158,15 @@ class Command(BaseCommand):
         nurses: dict[str, User],
         rng: random.Random,
         today: datetime.date,
-    ) -> int:
+    ) -> list[Encounter]:
         templates = demo_data.visit_templates(p.condition, p.presenting_problem, p.visits)
-        past_days = demo_data.PAST_VISIT_DAYS[p.visits]
+        past_days = visit_days(history_for(p), p.visits)
         physician = physicians[p.clinic]
+        encounters = []
         for template, days in zip(templates[:-1], past_days, strict=True):
-            day = demo_data.ANCHOR - datetime.timedelta(days=days)
+            day = today - datetime.timedelta(days=days)
             start = datetime.time(hour=rng.randint(8, 15), minute=rng.choice((0, 15, 30, 45)))
-            Encounter.objects.create(
+            encounter = Encounter.objects.create(
                 patient=patient,
                 clinic=patient.clinic,
                 type=template.type,
@@ -156,26 +179,27 @@ class Command(BaseCommand):
                 signed_at=datetime.datetime.combine(day, datetime.time(hour=18), tzinfo=datetime.UTC),
                 signed_by=physician,
             )
+            encounters.append(encounter)
         draft = templates[-1]
-        draft_day = (
-            today if p.seen_today else demo_data.ANCHOR - datetime.timedelta(days=demo_data.DRAFT_DAYS_BEFORE)
-        )
+        draft_day = today if p.seen_today else today - datetime.timedelta(days=demo_data.DRAFT_DAYS_BEFORE)
         # Some drafts belong to the nurse so the dashboard shows more than one clinician's work.
         clinician = (
             physician if p.seen_today or p.clinic not in nurses or rng.random() < 0.7 else nurses[p.clinic]
         )
-        Encounter.objects.create(
-            patient=patient,
-            clinic=patient.clinic,
-            type=draft.type,
-            date=draft_day,
-            start_time=datetime.time(hour=rng.randint(8, 16), minute=rng.choice((0, 20, 40))),
-            clinician=clinician,
-            status=EncounterStatus.DRAFT,
-            chief_complaint=draft.chief_complaint,
-            note=draft.note,
+        encounters.append(
+            Encounter.objects.create(
+                patient=patient,
+                clinic=patient.clinic,
+                type=draft.type,
+                date=draft_day,
+                start_time=datetime.time(hour=rng.randint(8, 16), minute=rng.choice((0, 20, 40))),
+                clinician=clinician,
+                status=EncounterStatus.DRAFT,
+                chief_complaint=draft.chief_complaint,
+                note=draft.note,
+            )
         )
-        return len(templates)
+        return encounters
 
     def _print_logins(self) -> None:
         rows: list[tuple[str, str, str]] = []
