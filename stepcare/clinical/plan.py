@@ -308,8 +308,12 @@ class Pred:
     none_of: tuple[Pred, ...]
     refs: tuple[Pred, ...]
     says: str | None
+    test: Check  # the same truth value as `holds`, without collecting the reasons
+    quiet: bool  # no `says` anywhere in the condition: `holds` never adds a reason
 
     def holds(self, f: Facts, regions: frozenset[str], says: list[str] | None) -> bool:
+        if says is None or self.quiet:
+            return self.test(f, regions)
         for check in self.checks:
             if not check(f, regions):
                 return False
@@ -547,13 +551,51 @@ class _Compiler:
         for group in c.drug_groups_any:
             if group not in self.groups:
                 raise KnowledgeError(f"knowledge: unknown drug group {group!r} in a plan condition")
+        checks = tuple(_checks(c))
+        any_of = tuple(self.compile(b) for b in c.any_of)
+        none_of = tuple(self.compile(b) for b in c.none_of)
+        refs = (self.ref(c.ref),) if c.ref else ()
         return Pred(
-            checks=tuple(_checks(c)),
-            any_of=tuple(self.compile(b) for b in c.any_of),
-            none_of=tuple(self.compile(b) for b in c.none_of),
-            refs=(self.ref(c.ref),) if c.ref else (),
+            checks=checks,
+            any_of=any_of,
+            none_of=none_of,
+            refs=refs,
             says=c.says,
+            test=_test(checks, refs, any_of, none_of),
+            quiet=not c.says and all(b.quiet for b in (*refs, *any_of)),
         )
+
+
+def _test(
+    checks: tuple[Check, ...], refs: tuple[Pred, ...], any_of: tuple[Pred, ...], none_of: tuple[Pred, ...]
+) -> Check:
+    """One condition's truth as a single call: its checks, then its references, one `any_of`, no `none_of`."""
+    every = (*checks, *(r.test for r in refs))
+    some = tuple(b.test for b in any_of)
+    none = tuple(b.test for b in none_of)
+    if not some and not none:
+        if len(every) == 1:
+            return every[0]
+        if not every:
+            return _always
+
+    def test(f: Facts, regions: frozenset[str]) -> bool:
+        for check in every:
+            if not check(f, regions):
+                return False
+        if some:
+            for branch in some:
+                if branch(f, regions):
+                    break
+            else:
+                return False
+        return not none or not any(branch(f, regions) for branch in none)
+
+    return test
+
+
+def _always(f: Facts, regions: frozenset[str]) -> bool:
+    return True
 
 
 @functools.cache
