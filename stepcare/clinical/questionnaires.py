@@ -274,6 +274,7 @@ class _Spec:
     lo: tuple[int, ...]
     hi: tuple[int, ...]
     points: tuple[tuple[int, ...] | None, ...]  # per item, points by (answer - lo)
+    plain: bool  # every answer scores itself (no points table): the points are the answers
     weights: dict[str, tuple[int, ...]]  # sex -> points for a yes, per item
     method: Method
     decimals: int
@@ -313,6 +314,7 @@ def _spec(ins: Instrument) -> _Spec:
             None if it.points is None else tuple(it.points[a] for a in range(lo, hi + 1))
             for it, (lo, hi) in zip(ins.items, bounds, strict=True)
         ),
+        plain=all(it.points is None for it in ins.items),
         weights=(
             {sex: tuple((it.weights or {}).get(sex, 0) for it in ins.items) for sex in ("female", "male")}
             if ins.scoring == "weighted-sum"
@@ -344,6 +346,7 @@ class _Trigger:
     item: int | None  # 0-based
     min: float
     message: str
+    fields: frozenset[str]  # the placeholders the message uses: only these are worked out
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +378,11 @@ def _compiled() -> _Compiled:
             citation=cite(r.citation),
             triggers=tuple(
                 _Trigger(
-                    t.instrument, None if t.item is None else t.item - 1, t.min, " ".join(t.message.split())
+                    t.instrument,
+                    None if t.item is None else t.item - 1,
+                    t.min,
+                    " ".join(t.message.split()),
+                    frozenset(name for _, name, _, _ in string.Formatter().parse(t.message) if name),
                 )
                 for t in r.triggers
             ),
@@ -442,7 +449,7 @@ def _score_value(
     spec: _Spec, items: Sequence[int | None], sex: str, duration_days: int | None
 ) -> tuple[float, dict[str, Any]]:
     """The score and the instrument's extra fields (subscales, percent, criteria) for valid answers."""
-    pts = _points(spec, items)
+    pts = items if spec.plain else _points(spec, items)
     extra: dict[str, Any] = {}
     for name, idx in spec.subscales:
         extra[name] = sum(pts[i] or 0 for i in idx)
@@ -450,12 +457,14 @@ def _score_value(
         extra[name] = items[i]
     method = spec.method
     if method == "sum":
-        score = _number(sum(p or 0 for p in pts), spec.decimals)
+        # filter(None, ...) drops unanswered items (and zeros, which add nothing): the answers' sum
+        total = sum(filter(None, pts))
+        score = total if type(total) is int else _number(total, spec.decimals)
         if spec.report_percent:
             extra["raw"] = score
             extra["percent"] = _number(score / spec.score_max * 100, 1)
     elif method == "mean":
-        score = _number(sum(p or 0 for p in pts) / spec.n, spec.decimals)
+        score = _number(sum(filter(None, pts)) / spec.n, spec.decimals)
     elif method == "percent-of-answered":
         answered = [i for i, p in enumerate(pts) if p is not None]
         raw = sum(pts[i] or 0 for i in answered)
@@ -524,51 +533,79 @@ def score_all(case: Case) -> tuple[dict[str, Score], list[Alert]]:
     `nrs` also comes from `pain.nrs` when no NRS questionnaire is given.
     """
     c = _compiled()
+    specs = c.specs
+    as_of = case.as_of
     latest: dict[str, tuple[dt.date, tuple[int | None, ...]]] = {}
     for q in case.questionnaires:
-        when = q.date or case.as_of
+        when = q.date or as_of
         seen = latest.get(q.instrument)
         if seen is None or when >= seen[0]:  # a later entry on the same date wins
             latest[q.instrument] = (when, q.items)
-    if "nrs" not in latest and case.pain.nrs is not None and "nrs" in c.specs:
-        latest["nrs"] = (case.as_of, (case.pain.nrs,))
+    if "nrs" not in latest and case.pain.nrs is not None and "nrs" in specs:
+        latest["nrs"] = (as_of, (case.pain.nrs,))
+    scores: dict[str, Score] = {}
+    if not latest:
+        return scores, []
     sex = case.patient.sex
     duration = case.duration_days
-    scores: dict[str, Score] = {}
     bands: dict[str, _Band | None] = {}
     for code in sorted(latest, key=c.order.__getitem__):
         when, items = latest[code]
-        scores[code], bands[code] = _score(c.specs[code], items, sex, duration, when)
+        scores[code], bands[code] = _score(specs[code], items, sex, duration, when)
     alerts: list[Alert] = []
     for rule in c.rules:
         for trig in rule.triggers:
             found = scores.get(trig.instrument)
             if found is None or found.score is None:
                 continue
-            spec = c.specs[trig.instrument]
-            items = latest[trig.instrument][1]
-            answer = None if trig.item is None else items[trig.item]
-            value = found.score if trig.item is None else answer
+            item = trig.item
+            answer = None if item is None else latest[trig.instrument][1][item]
+            value = found.score if item is None else answer
             if value is None or value < trig.min:
                 continue
-            band = bands[trig.instrument]
-            labels = None if trig.item is None else spec.answer_labels[trig.item]
-            values = {
-                "name": spec.name,
-                "score": _shown(found.score),
-                "band": band.id if band else "no band",
-                "band_label": band.label if band else "no band",
-                "answer": "" if answer is None else str(answer),
-                "answer_label": labels[answer - spec.lo[trig.item]]
-                if labels and answer is not None and trig.item is not None
-                else "",
-                "min": _shown(trig.min),
-                "date": found.date.isoformat() if found.date else "undated",
-            }
-            message = trig.message.format_map(values)
-            alerts.append(Alert(rule.code, rule.severity, message, rule.citation, rule.action))
+            alerts.append(
+                Alert(
+                    rule.code,
+                    rule.severity,
+                    trig.message.format_map(
+                        _values(trig, specs[trig.instrument], found, bands[trig.instrument], answer)
+                    ),
+                    rule.citation,
+                    rule.action,
+                )
+            )
             break  # one alert per rule: the first trigger that fires speaks for it
     return scores, alerts
+
+
+def _values(
+    trig: _Trigger, spec: _Spec, found: Score, band: _Band | None, answer: int | None
+) -> dict[str, str]:
+    """The message's placeholders (only those it uses) for a trigger that fired."""
+    fields = trig.fields
+    values: dict[str, str] = {}
+    if "name" in fields:
+        values["name"] = spec.name
+    if "score" in fields:
+        assert found.score is not None
+        values["score"] = _shown(found.score)
+    if "band" in fields:
+        values["band"] = band.id if band else "no band"
+    if "band_label" in fields:
+        values["band_label"] = band.label if band else "no band"
+    if "answer" in fields:
+        values["answer"] = "" if answer is None else str(answer)
+    if "answer_label" in fields:
+        item = trig.item
+        labels = None if item is None else spec.answer_labels[item]
+        values["answer_label"] = (
+            labels[answer - spec.lo[item]] if labels and answer is not None and item is not None else ""
+        )
+    if "min" in fields:
+        values["min"] = _shown(trig.min)
+    if "date" in fields:
+        values["date"] = found.date.isoformat() if found.date else "undated"
+    return values
 
 
 # ------------------------------------------------------------------------------- public descriptions
