@@ -75,6 +75,7 @@ class _Kb:
     reassess: Reassessment
     alerts: dict[str, AlertText]
     alert_cites: dict[str, str]
+    plain: dict[str, tuple[_Track, dict[str, object]]]  # a measure without a goal: its track, output head
 
 
 @functools.cache
@@ -99,7 +100,22 @@ def _kb() -> _Kb:
         reassess=kb.reassessment,
         alerts={a.id: a for a in kb.alerts},
         alert_cites={a.id: cite(a.citation) for a in kb.alerts},
+        plain={m.id: _plain(m, cite(m.citation)) for m in kb.measures},
     )
+
+
+def _plain(m: Measure, citation: str) -> tuple[_Track, dict[str, object]]:
+    track = _Track(
+        key=m.id,
+        label=m.label,
+        lower_is_better=True,
+        mcid_points=m.mcid_points,
+        mcid_percent=m.mcid_percent,
+        goal_value=m.at_goal_max,
+        goal=None,
+        citation=citation,
+    )
+    return track, {"label": m.label, "points": 0, "citation": citation, "mcid": m.mcid_points}
 
 
 # ----------------------------------------------------------------------------------------- the series
@@ -125,19 +141,32 @@ class _Track:
             self.mcid_percent is not None and ref > 0 and abs(delta) / ref * 100 >= self.mcid_percent - _EPS
         )
 
-    def improvement(self, before: float, after: float) -> float:
-        return before - after if self.lower_is_better else after - before
-
     def at_goal(self, value: float) -> bool:
         return value <= self.goal_value + _EPS if self.lower_is_better else value >= self.goal_value - _EPS
 
 
-def _series(case: Case, scores: Mapping[str, Score], key: str) -> list[tuple[dt.date, float]]:
-    """Points by date, the current score overriding a history entry of the same date."""
-    by_date: dict[dt.date, float] = {}
+def _history(case: Case) -> dict[str, dict[dt.date, float]]:
+    """History points by instrument and date, in one pass (a later entry of the same date wins)."""
+    out: dict[str, dict[dt.date, float]] = {}
     for h in case.history:
-        if h.instrument == key:
+        by_date = out.get(h.instrument)
+        if by_date is None:
+            out[h.instrument] = {h.date: h.score}
+        else:
             by_date[h.date] = h.score
+    return out
+
+
+def _series(
+    case: Case, scores: Mapping[str, Score], key: str, history: dict[str, dict[dt.date, float]]
+) -> list[tuple[dt.date, float]]:
+    """Points by date, the current score overriding a history entry of the same date.
+
+    Takes over `history[key]`: each key's series is worked out once per evaluation.
+    """
+    by_date = history.get(key)
+    if by_date is None:
+        by_date = {}
     if key == "nrs" and case.pain.nrs is not None and "nrs" not in scores:
         by_date[case.as_of] = float(case.pain.nrs)
     s = scores.get(key)
@@ -146,49 +175,68 @@ def _series(case: Case, scores: Mapping[str, Score], key: str) -> list[tuple[dt.
     return sorted(by_date.items())
 
 
-def _tracks(case: Case, scores: Mapping[str, Score]) -> list[_Track]:
+_Tracked = tuple[_Track, list[tuple[dt.date, float]], dict[str, object]]
+
+
+def _tracks(case: Case, scores: Mapping[str, Score]) -> list[_Tracked]:
+    """Each tracked measure and goal with its points and the head of its output (label ... target)."""
     kb = _kb()
-    goals = {g.measure: g for g in case.goals if g.measure and g.target is not None}
-    out: list[_Track] = []
-    for m in kb.measures.values():
-        present = m.id in scores or m.id in goals or any(h.instrument == m.id for h in case.history)
-        if m.id == "nrs" and case.pain.nrs is not None:
-            present = True
-        if not present:
+    history = _history(case)
+    goals = {g.measure: g for g in case.goals if g.measure and g.target is not None} if case.goals else {}
+    out: list[_Tracked] = []
+    for key, (plain, head) in kb.plain.items():
+        if not (
+            key in history or key in scores or key in goals or (key == "nrs" and case.pain.nrs is not None)
+        ):
             continue
-        g = goals.get(m.id)
-        out.append(
-            _Track(
-                key=m.id,
-                label=m.label,
-                lower_is_better=True,
-                mcid_points=m.mcid_points,
-                mcid_percent=m.mcid_percent,
-                goal_value=g.target if g is not None and g.target is not None else m.at_goal_max,
-                goal=g,
-                citation=kb.measure_cites[m.id],
-            )
+        points = _series(case, scores, key, history)
+        g = goals.get(key)
+        if g is None:
+            extra = head.copy()
+            extra["points"] = len(points)
+            out.append((plain, points, extra))
+            continue
+        m = kb.measures[key]
+        track = _Track(
+            key=key,
+            label=m.label,
+            lower_is_better=True,
+            mcid_points=m.mcid_points,
+            mcid_percent=m.mcid_percent,
+            goal_value=g.target if g.target is not None else m.at_goal_max,
+            goal=g,
+            citation=plain.citation,
         )
+        out.append((track, points, _head(track, len(points), m.mcid_points)))
     for key, g in goals.items():
         if key in kb.measures or g.target is None:
             continue
-        points = _series(case, scores, key)
+        points = _series(case, scores, key, history)
         start = points[0][1] if points else 0.0
-        lower = g.target < start
         gap = abs(g.target - start)
-        out.append(
-            _Track(
-                key=key,
-                label=g.text,
-                lower_is_better=lower,
-                mcid_points=max(gap * kb.goal.mcid_fraction_of_gap, _EPS),
-                mcid_percent=None,
-                goal_value=g.target,
-                goal=g,
-                citation=kb.goal_cite,
-            )
+        track = _Track(
+            key=key,
+            label=g.text,
+            lower_is_better=g.target < start,
+            mcid_points=max(gap * kb.goal.mcid_fraction_of_gap, _EPS),
+            mcid_percent=None,
+            goal_value=g.target,
+            goal=g,
+            citation=kb.goal_cite,
         )
+        out.append((track, points, _head(track, len(points), None)))
     return out
+
+
+def _head(track: _Track, points: int, mcid: float | None) -> dict[str, object]:
+    extra: dict[str, object] = {"label": track.label, "points": points, "citation": track.citation}
+    if mcid is not None:
+        extra["mcid"] = mcid
+    if track.goal is not None:
+        extra["goal"] = track.goal.text
+        extra["goal_kind"] = track.goal.kind
+        extra["target"] = track.goal_value
+    return extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +246,7 @@ class _Plateau:
     last: dt.date
 
 
-def _plateau(track: _Track, points: Sequence[tuple[dt.date, float]]) -> _Plateau | None:
-    rule = _kb().plateau
+def _plateau(track: _Track, points: Sequence[tuple[dt.date, float]], rule: PlateauRule) -> _Plateau | None:
     if len(points) < rule.assessments:
         return None
     window = points[-rule.assessments :]
@@ -213,34 +260,35 @@ def _plateau(track: _Track, points: Sequence[tuple[dt.date, float]]) -> _Plateau
     return _Plateau(values=tuple(v for _, v in window), first=first_date, last=window[-1][0])
 
 
-def _num(x: float) -> float:
-    return round(x, 2) + 0.0
-
-
-def _outcome(track: _Track, points: Sequence[tuple[dt.date, float]]) -> tuple[Outcome, _Plateau | None]:
-    extra: dict[str, object] = {"label": track.label, "points": len(points), "citation": track.citation}
-    if track.key in _kb().measures:
-        extra["mcid"] = track.mcid_points
-    if track.goal is not None:
-        extra["goal"] = track.goal.text
-        extra["goal_kind"] = track.goal.kind
-        extra["target"] = track.goal_value
+def _outcome(
+    track: _Track, points: Sequence[tuple[dt.date, float]], extra: dict[str, object], rule: PlateauRule
+) -> tuple[Outcome, _Plateau | None]:
+    """The outcome of one track; `extra` already holds its head (label, points, citation ... target)."""
     if not points:
         extra["goal_attained"] = False
         return Outcome(None, None, None, None, "insufficient-data", extra), None
     (b_date, base), (l_date, latest) = points[0], points[-1]
     extra["baseline_date"] = b_date.isoformat()
     extra["latest_date"] = l_date.isoformat()
-    attained = track.at_goal(latest)
-    extra["at_goal" if track.goal is None else "goal_attained"] = attained
-    if track.goal is not None and track.goal_value and not track.lower_is_better:
-        extra["percent_of_target"] = round(latest / track.goal_value * 100, 1)
+    goal = track.goal
+    lower = track.lower_is_better
+    attained = (
+        latest <= track.goal_value + _EPS if lower else latest >= track.goal_value - _EPS
+    )  # _Track.at_goal
+    if goal is None:
+        extra["at_goal"] = attained
+    else:
+        extra["goal_attained"] = attained
+        if track.goal_value and not lower:
+            extra["percent_of_target"] = round(latest / track.goal_value * 100, 1)
+    shown_base = round(base, 2) + 0.0  # two decimals, never -0.0
+    shown_latest = round(latest, 2) + 0.0
     if len(points) < 2:
-        return Outcome(_num(base), _num(latest), None, None, "insufficient-data", extra), None
-    change = _num(latest - base)
+        return Outcome(shown_base, shown_latest, None, None, "insufficient-data", extra), None
+    change = round(latest - base, 2) + 0.0
     change_percent = round(change / base * 100, 1) + 0.0 if base else None
-    gained = track.improvement(base, latest)
-    plateau = _plateau(track, points)
+    gained = base - latest if lower else latest - base  # the improvement
+    plateau = _plateau(track, points, rule)
     status: OutcomeStatus
     if gained < 0 and track.meaningful(gained, base):
         status = "worsening"
@@ -252,7 +300,7 @@ def _outcome(track: _Track, points: Sequence[tuple[dt.date, float]]) -> tuple[Ou
         status = "improving"
     else:
         status = "plateau"
-    return Outcome(_num(base), _num(latest), change, change_percent, status, extra), plateau
+    return Outcome(shown_base, shown_latest, change, change_percent, status, extra), plateau
 
 
 # ------------------------------------------------------------------------------------------- alerts
@@ -353,17 +401,19 @@ def assess(
     alerts: list[Alert] = []
     overdue: list[str] = []
     steps: list[PlanStep] | None = None
-    for track in _tracks(case, scores):
-        points = _series(case, scores, track.key)
-        outcome, plateau = _outcome(track, points)
+    rule = kb.plateau
+    interval = kb.reassess.measure_interval_days
+    as_of = case.as_of
+    for track, points, extra in _tracks(case, scores):
+        outcome, plateau = _outcome(track, points, extra, rule)
         outcomes[track.key] = outcome
         if plateau is not None:
             if steps is None:
                 steps = _next_steps(case, plan)
             alerts.append(_plateau_alert(track, plateau, steps))
         if points:
-            ago = (case.as_of - points[-1][0]).days
-            if ago > kb.reassess.measure_interval_days:
+            ago = (as_of - points[-1][0]).days
+            if ago > interval:
                 overdue.append(f"{track.key} last {points[-1][0].isoformat()} ({ago} days ago)")
     if overdue:
         text = kb.alerts["reassessment-due"]
