@@ -16,8 +16,7 @@ from stepcare.intake import wording as w
 from stepcare.records.models import Clinic
 from tests.web.conftest import make_encounter, make_patient, make_user
 from tests.web.intake_helpers import portal_step, walk
-from tests.web.test_browser import audit_rows_cleared, browser_page  # noqa: F401 - shared browser fixtures
-from tests.web.test_intake_browser import log_in
+from tests.web.test_browser import audit_rows_cleared, browser_page, log_in  # noqa: F401 - shared browser fixtures
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")

@@ -14,8 +14,8 @@ from stepcare.care.models import CarePlan, EncounterNote
 from stepcare.intake.models import Intake, IntakeStatus
 from stepcare.records.models import Clinic, Encounter, EncounterAmendment
 from tests.web.conftest import make_patient, make_user
-from tests.web.test_browser import audit_rows_cleared, browser_page  # noqa: F401 - shared browser fixtures
-from tests.web.test_intake_browser import log_in, save
+from tests.web.test_browser import audit_rows_cleared, browser_page, log_in  # noqa: F401 - shared browser fixtures
+from tests.web.test_intake_browser import save
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results" / "browser"
 
