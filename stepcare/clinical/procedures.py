@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import operator
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -285,6 +286,8 @@ class _Policy:
     citation: str
     start: dt.date
     end: dt.date
+    cited: str  # the citation as output: with the version and the effective date
+    checks: tuple[tuple[str | None, str, _CheckFn, _Part], ...]  # when, text, check function, its spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +299,7 @@ class _Index:
     payers: frozenset[str]
     conservative: frozenset[str]
     no_policy: str
+    short: dict[str, str]
 
 
 @functools.cache
@@ -371,13 +375,19 @@ def _policy_index(kb: PayerFile) -> dict[tuple[str, str], tuple[_Policy, ...]]:
     out: dict[tuple[str, str], list[_Policy]] = {}
     for pol in kb.policies:
         crit = tuple(c for u in pol.use for c in kb.criteria_sets[u]) + pol.criteria
+        citation = cite(pol.citation)
+        cited = citation + (f", version {pol.version}" if pol.version != "unknown" else "")
+        if pol.effective_from is not None:
+            cited += f", effective {pol.effective_from.isoformat()}"
         out.setdefault((pol.payer, pol.procedure), []).append(
             _Policy(
                 entry=pol,
                 criteria=crit,
-                citation=cite(pol.citation),
+                citation=citation,
                 start=pol.effective_from or dt.date.min,
                 end=pol.effective_to or dt.date.max,
+                cited=cited,
+                checks=tuple((c.when, c.text, _CHECKS[type(c.check)], c.check) for c in crit),
             )
         )
     for key, items in out.items():
@@ -403,6 +413,7 @@ def _index() -> _Index:
         payers=frozenset(p.payer for p in pk.policies),
         conservative=frozenset(pk.conservative_codes.codes),
         no_policy=pk.messages.no_policy,
+        short={p.id: p.short for p in kb.procedures},
     )
 
 
@@ -419,6 +430,7 @@ def payers() -> frozenset[str]:
 # ----------------------------------------------------------------------------------------- evaluation
 
 _Verdict = tuple[Literal["met", "unmet", "skip"], str]
+_CheckFn = Callable[[_Part, "_Ctx"], _Verdict]
 
 
 def _pct(x: float) -> str:
@@ -518,12 +530,13 @@ def _prior_blocks(c: PriorBlocks, x: _Ctx) -> _Verdict:
 def _max_rolling(c: MaxInRollingDays, x: _Ctx) -> _Verdict:
     done = x.done(c.procedure)
     if c.days is not None:
-        start = x.case.as_of - dt.timedelta(days=c.days)
-        done = tuple(p for p in done if p.date > start)
+        if done:
+            start = x.case.as_of - dt.timedelta(days=c.days)
+            done = tuple(p for p in done if p.date > start)
         window = f"in the {c.days} days to {x.case.as_of.isoformat()}"
     else:
         window = "to date (lifetime)"
-    prior = max((len(g) for g in _by_region(done).values()), default=0)
+    prior = max((len(g) for g in _by_region(done).values()), default=0) if done else 0
     said = f"{prior} {x.name(c.procedure)} {window}"
     if prior + 1 <= c.count:
         return "met", f"{said}; this would be number {prior + 1} of at most {c.count}"
@@ -641,7 +654,7 @@ def _not_covered(c: NotCovered, x: _Ctx) -> _Verdict:
     return "unmet", "not covered by this policy"
 
 
-_CHECKS: dict[type[BaseModel], Callable[[_Part, _Ctx], _Verdict]] = {
+_CHECKS: dict[type[BaseModel], _CheckFn] = {
     DiagnosisAny: _diagnosis_any,  # type: ignore[dict-item]
     DiagnosisNone: _diagnosis_none,  # type: ignore[dict-item]
     PainDurationDays: _pain_duration,  # type: ignore[dict-item]
@@ -671,11 +684,15 @@ def _select(policies: Sequence[_Policy], on: dt.date) -> _Policy | None:
 
 def _relevant(case: Case, plan_codes: Collection[str], idx: _Index) -> list[str]:
     """Plan codes with a procedure entry, in plan order, then the follow-ons of recorded procedures."""
-    planned = list(dict.fromkeys(c for c in plan_codes if c in idx.procedures))
-    follow = {
-        f for p in case.procedures if p.code in idx.procedures for f in idx.procedures[p.code].follow_on
-    }
-    return planned + sorted(follow - set(planned), key=lambda c: idx.order[c])
+    procedures = idx.procedures
+    planned = list(dict.fromkeys(c for c in plan_codes if c in procedures))
+    if not case.procedures:
+        return planned
+    follow = {f for p in case.procedures if p.code in procedures for f in procedures[p.code].follow_on}
+    return planned + sorted(follow - set(planned), key=idx.order.__getitem__)
+
+
+_by_date = operator.attrgetter("date")
 
 
 def eligibility(
@@ -685,36 +702,38 @@ def eligibility(
     idx = _index()
     if payer not in idx.payers:
         raise ValueError(f"payer: unknown payer {payer!r} (known: {', '.join(sorted(idx.payers))})")
-    by_code: dict[str, list[Procedure]] = {}
-    for p in sorted(case.procedures, key=lambda p: p.date):
-        by_code.setdefault(p.code, []).append(p)
-    done = {k: tuple(v) for k, v in by_code.items()}
-    short = {k: v.short for k, v in idx.procedures.items()}
     out: dict[str, Eligibility] = {}
-    for code in _relevant(case, plan_codes, idx):
-        entry = idx.procedures[code]
-        chosen = _select(idx.policies.get((payer, code), ()), case.as_of)
+    relevant = _relevant(case, plan_codes, idx)
+    if not relevant:
+        return out
+    done: dict[str, tuple[Procedure, ...]] = {}
+    if case.procedures:
+        by_code: dict[str, list[Procedure]] = {}
+        for p in sorted(case.procedures, key=_by_date):
+            by_code.setdefault(p.code, []).append(p)
+        done = {k: tuple(v) for k, v in by_code.items()}
+    as_of = case.as_of
+    for code in relevant:
+        chosen = _select(idx.policies.get((payer, code), ()), as_of)
         if chosen is None:
-            msg = idx.no_policy.format(payer=payer, label=entry.label, date=case.as_of.isoformat())
+            entry = idx.procedures[code]
+            msg = idx.no_policy.format(payer=payer, label=entry.label, date=as_of.isoformat())
             out[code] = Eligibility(eligible=False, met=(), unmet=(msg,), citation=idx.citations[code])
             continue
-        ctx = _Ctx(case=case, target=code, by_code=done, short=short, conservative=idx.conservative)
+        ctx = _Ctx(case=case, target=code, by_code=done, short=idx.short, conservative=idx.conservative)
         repeat = code in done
+        skip_when = "first" if repeat else "repeat"
         met: list[str] = []
         unmet: list[str] = []
-        for crit in chosen.criteria:
-            if (crit.when == "first" and repeat) or (crit.when == "repeat" and not repeat):
+        for when, text, check, spec in chosen.checks:
+            if when == skip_when:
                 continue
-            status, detail = _CHECKS[type(crit.check)](crit.check, ctx)
+            status, detail = check(spec, ctx)
             if status == "met":
-                met.append(f"{crit.text}: {detail}")
+                met.append(f"{text}: {detail}")
             elif status == "unmet":
-                unmet.append(f"{crit.text}: {detail}")
-        pol = chosen.entry
-        citation = chosen.citation + (f", version {pol.version}" if pol.version != "unknown" else "")
-        if pol.effective_from is not None:
-            citation += f", effective {pol.effective_from.isoformat()}"
-        out[code] = Eligibility(eligible=not unmet, met=tuple(met), unmet=tuple(unmet), citation=citation)
+                unmet.append(f"{text}: {detail}")
+        out[code] = Eligibility(eligible=not unmet, met=tuple(met), unmet=tuple(unmet), citation=chosen.cited)
     return out
 
 
