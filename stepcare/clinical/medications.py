@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from stepcare.clinical import chronicity
 from stepcare.clinical.case import Case, Medication
 from stepcare.clinical.knowledge import Entry, Evidence, KnowledgeError, KnowledgeFile, cite, load
-from stepcare.clinical.result import Alert, Mme, MmeItem
+from stepcare.clinical.result import Alert, Mme, MmeItem, _fast_init
 from stepcare.clinical.vocab import LiverDisease, Route, Severity
 
 __all__ = [
@@ -205,6 +206,24 @@ class _Rule:
     message: str
     action: str
     citation: str
+    # precomputed for alert(): the message with its first letter already upper case when that letter is
+    # literal text (else None), and the action as shown when it has no placeholders (else None)
+    message_capitalized: str | None = None
+    action_fixed: str | None = None
+
+
+def _rule(code: str, severity: Severity, message: str, action: str, citation: str) -> _Rule:
+    literal_start = bool(message) and message[0] not in "{}"
+    fixed = not any(name is not None for _, name, _, _ in string.Formatter().parse(action))
+    return _Rule(
+        code,
+        severity,
+        message,
+        action,
+        citation,
+        message[:1].upper() + message[1:] if literal_start else None,
+        action.format() if fixed else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -296,7 +315,7 @@ def knowledge() -> MedicationKnowledge:
 
     rules: dict[str, _Rule] = {}
     for r in alerts.alerts:
-        rules[r.id] = _Rule(r.code or r.id, r.severity, r.message, r.action, cite(r.citation))
+        rules[r.id] = _rule(r.code or r.id, r.severity, r.message, r.action, cite(r.citation))
     sets = {s.id: frozenset(s.values) for s in alerts.sets}
     needed_sets = {
         "naloxone-conditions", "naloxone-classes", "taper-conditions", "cancer-codes", "cancer-excluded-alerts",
@@ -368,6 +387,7 @@ _TO_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
 _ER_WORDS = frozenset({"er", "xr", "cr", "sr", "la", "extended-release", "contin"})
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class DoseItem:
     """One active ingredient of one medication line, its daily amount in mg (or mcg/hr for a patch)."""
@@ -387,15 +407,10 @@ class DoseItem:
 
 
 def _is_er(med: Medication, info: DrugInfo, kb: MedicationKnowledge) -> bool:
+    if med.formulation == "er" or med.unit == "mcg/hr" or info.entry.long_acting:
+        return True
     raw = med.name.strip().lower()
-    words = set(_SPACE.split(raw))
-    return (
-        med.formulation == "er"
-        or med.is_patch
-        or info.entry.long_acting
-        or raw in kb.er_names
-        or bool(words & _ER_WORDS)
-    )
+    return raw in kb.er_names or not _ER_WORDS.isdisjoint(_SPACE.split(raw))
 
 
 def dose_items(case: Case) -> tuple[list[DoseItem], list[tuple[int, int]]]:
@@ -403,25 +418,34 @@ def dose_items(case: Case) -> tuple[list[DoseItem], list[tuple[int, int]]]:
 
     Raises MedicationError for a combination product named without its ingredients' doses.
     """
-    kb = knowledge()
     items: list[DoseItem] = []
-    seen: dict[tuple[Any, ...], int] = {}
     duplicates: list[tuple[int, int]] = []
-    for i, med in enumerate(case.medications):
-        if med.start is not None and med.start > case.as_of:
+    medications = case.medications
+    if not medications:
+        return items, duplicates
+    kb = knowledge()
+    ignored = kb.ignored
+    as_of = case.as_of
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, med in enumerate(medications):
+        start = med.start
+        if start is not None and start > as_of:
             continue  # planned, not active
-        key = (normalize_name(med.name), med.dose, med.unit, med.per_day, med.route, med.formulation, med.prn,
-               tuple((normalize_name(g.name), g.dose, g.unit) for g in med.ingredients))  # fmt: skip
-        if key in seen:
-            duplicates.append((i, seen[key]))
+        ingredients = med.ingredients
+        key = (_norm(med.name, ignored), med.dose, med.unit, med.per_day, med.route, med.formulation, med.prn,
+               tuple((_norm(g.name, ignored), g.dose, g.unit) for g in ingredients) if ingredients else ())  # fmt: skip
+        first = seen.get(key)
+        if first is not None:
+            duplicates.append((i, first))
             continue
         seen[key] = i
-        per_day = 1.0 if med.is_patch else float(med.per_day or 1.0)
-        route: Route = "transdermal" if med.is_patch else med.route
-        if med.ingredients:
+        patch = med.unit == "mcg/hr"
+        per_day = 1.0 if patch else float(med.per_day or 1.0)
+        route: Route = "transdermal" if patch else med.route
+        if ingredients:
             parts = [
                 (f"medications[{i}].ingredients[{j}]", g.name, g.dose, g.unit, True)
-                for j, g in enumerate(med.ingredients)
+                for j, g in enumerate(ingredients)
             ]
         else:
             found = resolve(med.name)
@@ -441,18 +465,18 @@ def dose_items(case: Case) -> tuple[list[DoseItem], list[tuple[int, int]]]:
                 daily, out_unit = dose * _TO_MG[unit] * per_day, "mg"
             items.append(
                 DoseItem(
-                    index=i,
-                    path=path,
-                    name=info.id if info else name,
-                    drug=info,
-                    daily=round(daily, 6),
-                    unit=out_unit,  # type: ignore[arg-type]
-                    route=route,
-                    long_acting=bool(info and info.has("opioid") and _is_er(med, info, kb)),
-                    prn=med.prn,
-                    in_combination=in_combo,
-                    start=med.start,
-                    product=med.name,
+                    i,
+                    path,
+                    info.id if info else name,
+                    info,
+                    round(daily, 6),
+                    out_unit,  # type: ignore[arg-type]
+                    route,
+                    info is not None and "opioid" in info.classes and _is_er(med, info, kb),
+                    med.prn,
+                    in_combo,
+                    start,
+                    med.name,
                 )
             )
     return items, duplicates
@@ -470,12 +494,11 @@ def _check_table(table: str) -> None:
 
 
 def _factor_for(
-    item: DoseItem, table: str, methadone_total: float
+    item: DoseItem, table: str, methadone_total: float, factors: Mapping[str, tuple[Factor, ...]]
 ) -> tuple[Factor | None, float | None, str]:
     """The table entry and factor for an opioid item, or (None, None, why it is not covered)."""
-    kb = knowledge()
     assert item.drug is not None
-    entries = kb.tables[table].get(item.drug.id)
+    entries = factors.get(item.drug.id)
     if not entries:
         return None, None, f"{item.path}.name: {item.drug.id} is not in the {table} MME table"
     for f in entries:
@@ -499,16 +522,19 @@ def _compute(
 ) -> tuple[Mme, list[tuple[DoseItem, str]]]:
     _check_table(table)
     kb = knowledge()
-    n = kb.mme.notes
     digits = kb.mme.rounding_decimals
-    opioid_items = [it for it in items if it.drug is not None and it.drug.has("opioid")]
+    opioid_items = [it for it in items if it.drug is not None and "opioid" in it.drug.classes]
+    if not opioid_items:
+        return Mme(total=round(0, digits), table=table, items=()), []
+    n = kb.mme.notes
+    factors = kb.tables[table]
     methadone_total = sum(
         it.daily for it in opioid_items if it.drug is not None and it.drug.id == "methadone"
     )
     out: list[MmeItem] = []
     uncovered: list[tuple[DoseItem, str]] = []
     for it in opioid_items:
-        f, factor, why = _factor_for(it, table, methadone_total)
+        f, factor, why = _factor_for(it, table, methadone_total, factors)
         notes_here: list[str] = []
         mme = 0.0
         if f is None:
@@ -529,12 +555,12 @@ def _compute(
             notes_here.append(notes[it.index])
         out.append(
             MmeItem(
-                name=it.name,
-                daily_dose=round(it.daily, 3),
-                unit=it.unit,
-                factor=factor if f is not None and f.excluded is None else None,
-                mme=mme,
-                note="; ".join(notes_here),
+                it.name,
+                round(it.daily, 3),
+                it.unit,
+                factor if f is not None and f.excluded is None else None,
+                mme,
+                "; ".join(notes_here),
             )
         )
     total = round(sum(i.mme for i in out), digits)
@@ -573,43 +599,55 @@ class _Ctx:
     def __init__(self, case: Case, items: list[DoseItem]) -> None:
         self.case = case
         self.items = items
-        self.kb = knowledge()
+        kb = self.kb = knowledge()
         self.conditions = frozenset(case.patient.conditions)
-        self.by_class: dict[str, list[DoseItem]] = {}
+        by_class: dict[str, list[DoseItem]] = {}
         for it in items:
-            if it.drug is None:
+            drug = it.drug
+            if drug is None:
                 continue
-            for cls in it.drug.classes:
-                self.by_class.setdefault(cls, []).append(it)
-        self.opioids = self.by_class.get("opioid", [])
+            for cls in drug.classes:
+                found = by_class.get(cls)
+                if found is None:
+                    by_class[cls] = [it]
+                else:
+                    found.append(it)
+        self.by_class = by_class
+        self.opioids = by_class.get("opioid", [])
         self._names: dict[tuple[str, bool], list[str]] = {}
+        self._systemic = kb.sets["systemic-routes"]
+        cancer_codes = kb.sets["cancer-codes"]
+        self.cancer = not (
+            cancer_codes.isdisjoint(self.conditions) and cancer_codes.isdisjoint(case.diagnoses)
+        )
 
     def names(self, cls: str, *, systemic: bool = False) -> list[str]:
-        if cls not in self.by_class:
+        """The distinct names of the active drugs of a class (a new list: callers may change it)."""
+        items = self.by_class.get(cls)
+        if items is None:
             return []
+        if len(items) == 1 and not systemic:
+            return [items[0].name]
         key = (cls, systemic)
         found = self._names.get(key)
         if found is None:
-            routes = self.kb.sets["systemic-routes"]
-            found = list(
-                dict.fromkeys(
-                    it.name for it in self.by_class.get(cls, ()) if not systemic or it.route in routes
-                )
-            )
+            routes = self._systemic
+            found = list(dict.fromkeys(it.name for it in items if not systemic or it.route in routes))
             self._names[key] = found
         return list(found)
 
     def alert(self, rule_id: str, **fields: Any) -> Alert:
         rule = self.kb.rules[rule_id]
-        message = rule.message.format(**fields)
-        action = rule.action.format(**fields)
-        return Alert(
-            code=rule.code,
-            severity=rule.severity,
-            message=message[:1].upper() + message[1:],
-            citation=rule.citation,
-            action=action,
-        )
+        template = rule.message_capitalized
+        if template is not None:
+            message = template.format(**fields)
+        else:
+            message = rule.message.format(**fields)
+            message = message[:1].upper() + message[1:]
+        action = rule.action_fixed
+        if action is None:
+            action = rule.action.format(**fields)
+        return Alert(rule.code, rule.severity, message, rule.citation, action)
 
     def phrase(self, key: str, **fields: Any) -> str:
         return self.kb.alerts.phrases[key].format(**fields)
@@ -621,17 +659,14 @@ def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
     t = kb.threshold
     opioids = _join(it.name for it in ctx.opioids)
     adult = case.patient.age >= t["cdc-min-age"]
-    cancer = bool(kb.sets["cancer-codes"] & (ctx.conditions | set(case.diagnoses)))
+    cancer = ctx.cancer
     benzos = ctx.names("benzodiazepine")
     if benzos:
         out.append(ctx.alert("benzodiazepine-opioid", benzodiazepines=_join(benzos), opioids=opioids))
-    depressants = [
-        n for n in ctx.names("cns-depressant")
-        if n not in benzos and n not in ctx.names("gabapentinoid")
-    ]  # fmt: skip
+    gabas = ctx.names("gabapentinoid")
+    depressants = [n for n in ctx.names("cns-depressant") if n not in benzos and n not in gabas]
     if depressants:
         out.append(ctx.alert("cns-depressant-opioid", depressants=_join(depressants), opioids=opioids))
-    gabas = ctx.names("gabapentinoid")
     if gabas:
         out.append(ctx.alert("gabapentinoid-opioid", gabapentinoids=_join(gabas), opioids=opioids))
     if not adult:
@@ -919,7 +954,8 @@ def assess(case: Case, *, table: str = "cdc-2022") -> tuple[Mme, list[Alert]]:
     _check_table(table)
     kb = knowledge()
     items, duplicates = dose_items(case)
-    mme, uncovered = _compute(items, table, {first: kb.mme.notes.duplicate for _, first in duplicates})
+    notes = {first: kb.mme.notes.duplicate for _, first in duplicates} if duplicates else None
+    mme, uncovered = _compute(items, table, notes)
     ctx = _Ctx(case, items)
     out: list[Alert] = []
     for it in items:
@@ -935,7 +971,7 @@ def assess(case: Case, *, table: str = "cdc-2022") -> tuple[Mme, list[Alert]]:
     if ctx.opioids:
         opioid_alerts: list[Alert] = []
         _opioid_alerts(ctx, mme, opioid_alerts)
-        if kb.sets["cancer-codes"] & (ctx.conditions | set(case.diagnoses)):
+        if ctx.cancer:
             # CDC 2022 does not cover cancer-pain treatment: keep the interaction alerts, drop its dosing prompts.
             opioid_alerts = [a for a in opioid_alerts if a.code not in kb.sets["cancer-excluded-alerts"]]
         out.extend(opioid_alerts)
@@ -964,6 +1000,7 @@ def assess(case: Case, *, table: str = "cdc-2022") -> tuple[Mme, list[Alert]]:
 # ----------------------------------------------------------------------------------------- monitoring
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class _Status:
     check: str
