@@ -124,10 +124,13 @@ class Exam(_Model):
 
 
 @functools.cache
-def _check_answers() -> Callable[[str, Sequence[int | None]], list[tuple[str, str]]]:
-    from stepcare.clinical.questionnaires import check_answers  # imported late: it imports this module
+def _check_answers() -> tuple[
+    Callable[[str, Sequence[int | None]], bool], Callable[[str, Sequence[int | None]], list[tuple[str, str]]]
+]:
+    # imported late: it imports this module
+    from stepcare.clinical.questionnaires import answers_fit, check_answers
 
-    return check_answers
+    return answers_fit, check_answers
 
 
 class Questionnaire(_Model):
@@ -137,7 +140,10 @@ class Questionnaire(_Model):
 
     @model_validator(mode="after")
     def _answers_fit_instrument(self) -> Questionnaire:
-        problems = _check_answers()(self.instrument, self.items)
+        fit, check = _check_answers()
+        if fit(self.instrument, self.items):  # items are StrictInt or None here
+            return self
+        problems = check(self.instrument, self.items)
         if problems:
             raise ValueError("; ".join(f"{path}: {msg}" for path, msg in problems))
         return self

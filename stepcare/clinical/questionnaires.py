@@ -27,6 +27,7 @@ __all__ = [
     "BandInfo",
     "InstrumentInfo",
     "ItemInfo",
+    "answers_fit",
     "check_answers",
     "instruments",
     "knowledge",
@@ -364,6 +365,9 @@ class _Compiled:
     order: dict[str, int]
     known: str
     rules: tuple[_Rule, ...]
+    # instrument -> (item count, the answers every item allows) where all items share one range and
+    # every item must be answered: a quick yes for answers already known to be integers
+    uniform: dict[str, tuple[int, frozenset[int]]]
 
 
 @functools.cache
@@ -394,10 +398,25 @@ def _compiled() -> _Compiled:
         order={code: i for i, code in enumerate(specs)},
         known=", ".join(sorted(specs)),
         rules=rules,
+        uniform={
+            code: (spec.n, frozenset(range(spec.lo[0], spec.hi[0] + 1)))
+            for code, spec in specs.items()
+            if spec.min_answered is None and len(set(spec.lo)) == 1 and len(set(spec.hi)) == 1
+        },
     )
 
 
 # ------------------------------------------------------------------------------------------ checking
+def answers_fit(instrument: str, items: Sequence[int | None]) -> bool:
+    """A quick yes when integer (or None) answers surely fit the instrument; False means "ask check_answers".
+
+    Only for answers already known to be int or None (the case model's StrictInt): a float or a bool
+    equal to an allowed answer would pass here.
+    """
+    found = _compiled().uniform.get(instrument)
+    return found is not None and len(items) == found[0] and found[1].issuperset(items)
+
+
 def check_answers(instrument: str, items: Sequence[int | None]) -> list[tuple[str, str]]:
     """(path, problem) pairs for answers that do not fit the instrument; empty when they all fit.
 
