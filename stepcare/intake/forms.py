@@ -59,6 +59,13 @@ RESPONSE_CHOICES: Final = [
     (code, w.RESPONSE_LABELS[code]) for code in ("good", "partial", "none", "intolerant")
 ]
 THERAPY_CHOICES: Final = [(code, label) for code, label in w.THERAPY_LABELS.items()]
+CONDITION_CHOICES: Final = [
+    (code, w.CONDITION_LABELS[code])
+    for code in get_args(vocab.Condition)
+    if code not in w.HEALTH_ASKED_SEPARATELY
+]
+LIVER_CHOICES: Final = [(code, w.LIVER_LABELS[code]) for code in get_args(vocab.LiverDisease)]
+CONDITION_MESSAGE = "Tick only the conditions in the list."
 
 
 def site_value(region: str, side: str | None) -> str:
@@ -249,6 +256,31 @@ class DailyLifeForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class HealthForm(forms.Form):
+    """The patient's other conditions; `pregnant` is asked unless the record says male."""
+
+    conditions = forms.MultipleChoiceField(
+        label="Do you have, or have you had, any of these?",
+        choices=CONDITION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick all that apply; leave them all empty if none do. The clinic checks them with you.",
+        error_messages={"invalid_choice": CONDITION_MESSAGE},
+    )
+    pregnant = _yes_no(w.PREGNANT_QUESTION)
+    liver_disease = forms.ChoiceField(
+        label=w.LIVER_QUESTION,
+        choices=LIVER_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": CHOOSE_MESSAGE, "invalid_choice": CHOOSE_MESSAGE},
+    )
+
+    def __init__(self, *args: Any, ask_pregnant: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not ask_pregnant:
+            del self.fields["pregnant"]
 
 
 class RowForm(forms.Form):

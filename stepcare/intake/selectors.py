@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -28,12 +29,29 @@ CASE_KEYS: Final = (
     "goals",
     "questionnaires",
 )
+# The keys of the case's `patient` object that the patient answers ("Your health"); age and sex come
+# from the record.
+PATIENT_KEYS: Final = ("conditions", "pregnant", "liver_disease")
 RECENTLY_ACKNOWLEDGED_DAYS = 7
 
 
+def _reported_patient(source: Mapping[str, Any]) -> dict[str, Any]:
+    reported = source.get("patient")
+    if not isinstance(reported, Mapping):
+        return {}
+    return {key: reported[key] for key in PATIENT_KEYS if key in reported}
+
+
 def intake_case_data(intake: Intake) -> dict[str, Any]:
-    """The contract-shaped partial case from this intake (only contract keys; no patient, no as_of)."""
-    return {key: intake.data[key] for key in CASE_KEYS if key in intake.data}
+    """The contract-shaped partial case from this intake (only contract keys; no as_of).
+
+    `patient` holds only what the patient reported about their health (conditions, pregnancy, liver).
+    """
+    data = {key: intake.data[key] for key in CASE_KEYS if key in intake.data}
+    reported = _reported_patient(intake.data)
+    if reported:
+        data["patient"] = reported
+    return data
 
 
 def patient_case_facts(patient: Patient, as_of: datetime.date) -> dict[str, Any]:
@@ -47,7 +65,8 @@ def intake_case(
     """A full case for the engine from the intake (or from `data`, the answers about to be saved)."""
     source = intake.data if data is None else data
     case = {key: source[key] for key in CASE_KEYS if key in source}
-    return {"as_of": as_of.isoformat(), "patient": patient_case_facts(intake.patient, as_of), **case}
+    patient = {**_reported_patient(source), **patient_case_facts(intake.patient, as_of)}
+    return {"as_of": as_of.isoformat(), "patient": patient, **case}
 
 
 def intake_today(intake: Intake) -> datetime.date:
@@ -157,6 +176,7 @@ def triage_summary(*, user: User) -> TriageSummary:
 
 __all__ = [
     "CASE_KEYS",
+    "PATIENT_KEYS",
     "TriageSummary",
     "get_intake_for_user",
     "get_upload_for_user",

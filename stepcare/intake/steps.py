@@ -302,6 +302,53 @@ class WarningSignsStep(FormStep):
         return {"red_flags": flags}, {"red_flags_asked": asked}
 
 
+class HealthStep(FormStep):
+    """Other conditions, pregnancy and liver disease: the case's `patient` facts that change what is safe."""
+
+    slug = "health"
+    template = "intake/step_health.html"
+    paths = {
+        "patient.conditions": "conditions",
+        "patient.pregnant": "pregnant",
+        "patient.liver_disease": "liver_disease",
+    }
+
+    @property
+    def asks_pregnant(self) -> bool:
+        return bool(self.intake.patient.sex != "male")
+
+    def make_form(self, post: QueryDict | None, initial: dict[str, Any]) -> forms.Form:
+        return f.HealthForm(post, initial=initial, ask_pregnant=self.asks_pregnant)
+
+    def initial(self) -> dict[str, Any]:
+        saved = self.data.get("patient", {})
+        out: dict[str, Any] = {"conditions": list(saved.get("conditions", []))}
+        if "pregnant" in saved:
+            out["pregnant"] = "yes" if saved["pregnant"] else "no"
+        if "liver_disease" in saved:
+            out["liver_disease"] = saved["liver_disease"]
+        return out
+
+    def attach(self, path: str, problem: str) -> bool:
+        if super().attach(path, problem):
+            return True
+        if path.startswith("patient"):
+            self.form.add_error(None, problem)
+            return True
+        return False
+
+    def build(self) -> Updates:
+        c = self.form.cleaned_data
+        chosen = set(c["conditions"])
+        patient: dict[str, Any] = {
+            "conditions": [code for code, _ in f.CONDITION_CHOICES if code in chosen],
+            "liver_disease": c["liver_disease"],
+        }
+        if "pregnant" in self.form.fields:
+            patient["pregnant"] = c["pregnant"] == "yes"
+        return {"patient": patient}, {}
+
+
 class DailyLifeStep(FormStep):
     slug = "daily-life"
     template = "intake/step_form.html"
@@ -672,6 +719,7 @@ STEP_CLASSES: dict[str, type[Step]] = {
         PainStep,
         WhereStep,
         WarningSignsStep,
+        HealthStep,
         DailyLifeStep,
         ImagingStep,
         MedicinesStep,

@@ -52,6 +52,20 @@ def _warning_signs(data: dict[str, Any], extra: dict[str, Any]) -> list[str]:
     return [f"Yes: {questions.get(code, code)}" for code in flags]
 
 
+def _health(data: dict[str, Any]) -> list[str]:
+    if "patient" not in data:
+        return []  # an intake from before this step was added
+    patient = data["patient"]
+    conditions = patient.get("conditions", [])
+    listed = _labels(conditions, w.CONDITION_LABELS) if conditions else "none of those listed"
+    lines = [f"Other health problems: {listed}"]
+    if "pregnant" in patient:
+        lines.append(f"Pregnant now: {'yes' if patient['pregnant'] else 'no'}")
+    if patient.get("liver_disease"):
+        lines.append(f"Liver: {w.LIVER_LABELS.get(patient['liver_disease'], patient['liver_disease'])}")
+    return lines
+
+
 def _daily_life(extra: dict[str, Any]) -> list[str]:
     d = extra.get("daily_life")
     if not d:
@@ -126,6 +140,7 @@ def intake_summary(intake: Intake) -> list[tuple[str, str, list[str]]]:
         "pain": _pain(data, extra),
         "where": _where(data),
         "warning-signs": _warning_signs(data, extra),
+        "health": _health(data),
         "daily-life": _daily_life(extra),
         "imaging": _imaging(data, extra),
         "medicines": _medicines(data),

@@ -99,7 +99,10 @@ def patient_intake(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 # --------------------------------------------------------------------------------------------- steps
 def _progress(intake: Intake, current: str, urls: _Urls) -> list[dict[str, Any]]:
-    reachable = set(intake.completed_steps) | {intake.current_step}
+    done = set(intake.completed_steps)
+    # A step right after a saved one is reachable too: an intake begun before a step was added can reach it.
+    after_done = {slug for i, slug in enumerate(w.STEP_SLUGS) if i and w.STEP_SLUGS[i - 1] in done}
+    reachable = done | after_done | {intake.current_step}
     return [
         {
             "slug": slug,

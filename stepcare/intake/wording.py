@@ -12,6 +12,7 @@ STEPS: Final[tuple[tuple[str, str], ...]] = (
     ("pain", "About your pain"),
     ("where", "Where it hurts"),
     ("warning-signs", "Warning signs"),
+    ("health", "Your health"),
     ("daily-life", "Sleep, mood and work"),
     ("imaging", "Scans and reports"),
     ("medicines", "Medicines tried"),
@@ -154,6 +155,36 @@ THERAPY_LABELS: Final = {
     "hyaluronic-acid-injection": "Gel (hyaluronic acid) injection into the knee",
     "botulinum-toxin": "Botox injections",
     "scs-trial": "Spinal cord stimulator trial",
+}
+
+# The contract's patient.conditions, in the patient's words ("Your health" step). `pregnancy` is asked as
+# its own question (PREGNANT_QUESTION → patient.pregnant), so it is not a checkbox as well.
+CONDITION_LABELS: Final = {
+    "ckd": "Kidney disease (kidneys that do not work fully)",
+    "peptic-ulcer": "A stomach ulcer, now or in the past",
+    "gi-bleed-history": "Bleeding from the stomach or bowel in the past",
+    "heart-failure": "Heart failure (a weak heart pump)",
+    "cardiovascular-disease": "Heart disease, a heart attack or a stroke",
+    "hypertension": "High blood pressure",
+    "diabetes": "Diabetes (high blood sugar)",
+    "depression": "Depression",
+    "anxiety": "Anxiety",
+    "sleep-apnea": "Sleep apnoea (breathing stops during sleep)",
+    "copd": "COPD or emphysema (long-term lung disease)",
+    "substance-use-disorder": "A problem with drugs or medicines, now or in the past",
+    "opioid-use-disorder": "A problem with opioid painkillers or heroin, now or in the past",
+    "overdose-history": "An overdose in the past",
+    "alcohol-use-disorder": "A problem with alcohol, now or in the past",
+    "cancer-active": "Cancer that is being treated now",
+    "bleeding-disorder": "A bleeding problem (you bleed or bruise very easily)",
+}
+HEALTH_ASKED_SEPARATELY: Final = frozenset({"pregnancy"})
+PREGNANT_QUESTION: Final = "Are you pregnant now?"
+LIVER_QUESTION: Final = "Do you have a liver problem?"
+LIVER_LABELS: Final = {
+    "none": "No liver problem that I know of",
+    "mild": "A mild liver problem (for example fatty liver, or hepatitis that is under control)",
+    "severe": "Serious liver disease (for example cirrhosis or liver failure)",
 }
 
 WORK_STATUS_LABELS: Final = {

@@ -24,6 +24,7 @@ PAIN = {
     "narrative": "Lifting a box at work; pain down the left leg.",
 }
 WHERE = {"sites": ["low-back:midline", "buttock:left"], "radiation": ["thigh", "below-knee"]}
+HEALTH = {"conditions": ["ckd", "hypertension"], "pregnant": "no", "liver_disease": "mild"}
 DAILY_LIFE = {
     "sleep_hours": "5",
     "sleep_quality": "poor",
@@ -106,6 +107,7 @@ def answers_by_step(red_flags: tuple[str, ...] = ()) -> dict[str, dict[str, Any]
         "pain": PAIN,
         "where": WHERE,
         "warning-signs": warning_signs(red_flags),
+        "health": HEALTH,
         "daily-life": DAILY_LIFE,
         "imaging": IMAGING,
         "medicines": MEDICINES,

@@ -71,6 +71,7 @@ STEP_PAGES = [
     ("pain", "How bad is your pain right now"),
     ("where", "Body map, front and back"),
     ("warning-signs", "Numbness between your legs or around your bottom"),
+    ("health", "Kidney disease (kidneys that do not work fully)"),
     ("daily-life", "Does the pain wake you at night?"),
     ("imaging", "Upload a scan report"),
     ("medicines", "Add a medicine"),
@@ -92,7 +93,7 @@ def test_each_step_renders_with_progress(pat: User, p1: Patient, step: str, text
     assert response.status_code == 200
     assert text in html
     assert 'aria-current="step"' in html
-    assert "Step " in html and " of 10" in html
+    assert "Step " in html and " of 11" in html
 
 
 @pytest.mark.parametrize("step", [s for s, _ in STEP_PAGES if s != "review"])
@@ -137,6 +138,78 @@ def test_pain_duration_instead_of_a_date_becomes_duration_days(pat: User, p1: Pa
     assert intake.extra["pain"] == {"duration_value": 6, "duration_unit": "weeks"}
 
 
+def test_health_step_stores_the_contract_patient_facts(pat: User, p1: Patient) -> None:
+    client = start(pat)
+    walk(client, portal_step, until="health")
+
+    response = client.post(
+        portal_step("health"),
+        {"conditions": ["hypertension", "ckd", "peptic-ulcer"], "pregnant": "yes", "liver_disease": "severe"},
+    )
+
+    intake = intake_of(p1)
+    assert response.status_code == 302
+    assert response["Location"] == portal_step("daily-life")
+    # Engine codes in the contract's order; only the contract's keys.
+    assert intake.data["patient"] == {
+        "conditions": ["ckd", "peptic-ulcer", "hypertension"],
+        "liver_disease": "severe",
+        "pregnant": True,
+    }
+    case = parse_case(intake_case(intake, as_of=intake_today(intake)))
+    assert case.patient.conditions == ("ckd", "peptic-ulcer", "hypertension")
+    assert case.patient.pregnant is True
+    assert case.patient.liver_disease == "severe"
+    assert case.patient.age == p1.age_on(intake_today(intake))  # from the record, not the intake
+
+
+def test_health_step_asks_no_pregnancy_question_of_a_male_patient(pat: User, p1: Patient) -> None:
+    p1.sex = "male"
+    p1.save(update_fields=["sex"])
+    client = start(pat)
+    walk(client, portal_step, until="health")
+
+    html = client.get(portal_step("health")).content.decode()
+    client.post(portal_step("health"), {"conditions": ["copd"], "liver_disease": "none"})
+
+    assert "Are you pregnant now?" not in html
+    assert intake_of(p1).data["patient"] == {"conditions": ["copd"], "liver_disease": "none"}
+
+
+def test_health_answers_come_back_on_resume_and_on_the_review(pat: User, p1: Patient) -> None:
+    client = start(pat)
+    walk(client, portal_step)
+
+    later = client_for(pat)
+    health = later.get(portal_step("health")).content.decode()
+    review = later.get(portal_step("review")).content.decode()
+
+    assert 'value="ckd" id="id_conditions_0" checked' in health
+    assert 'value="hypertension"' in health and health.count(" checked") == 4  # 2 conditions, no, mild
+    assert 'value="mild" required id="id_liver_disease_1" checked' in health
+    assert (
+        "Other health problems: Kidney disease (kidneys that do not work fully), High blood pressure"
+        in review
+    )
+    assert "Pregnant now: no" in review
+
+
+def test_an_intake_begun_before_the_health_step_existed_can_reach_it(pat: User, p1: Patient) -> None:
+    client = start(pat)
+    walk(client, portal_step, until="health")
+    intake = intake_of(p1)
+    # Saved steps as an older intake would have them: warning signs done, then daily life, and on to imaging.
+    Intake.objects.filter(pk=intake.pk).update(
+        completed_steps=["pain", "where", "warning-signs", "daily-life"], current_step="imaging"
+    )
+
+    imaging = client.get(portal_step("imaging")).content.decode()
+    refused = client.post(portal_step("review"), {}).content.decode()
+
+    assert f'<a href="{portal_step("health")}">' in imaging
+    assert "Please finish these steps first: Your health" in refused
+
+
 @pytest.mark.parametrize(
     ("step", "bad", "field", "message"),
     [
@@ -144,6 +217,9 @@ def test_pain_duration_instead_of_a_date_becomes_duration_days(pat: User, p1: Pa
         ("pain", {"onset": "", "duration_value": ""}, "onset", intake_forms.ONSET_MISSING_MESSAGE),
         ("pain", {"onset": "2999-01-01"}, "onset", "is after as_of"),
         ("where", {"sites": []}, "sites", intake_forms.SITES_REQUIRED_MESSAGE),
+        ("health", {"liver_disease": "very"}, "liver_disease", intake_forms.CHOOSE_MESSAGE),
+        ("health", {"conditions": ["ckd", "gout"]}, "conditions", intake_forms.CONDITION_MESSAGE),
+        ("health", {"pregnant": ""}, "pregnant", intake_forms.YES_NO_MESSAGE),
         ("daily-life", {"mood": ""}, "mood", intake_forms.CHOOSE_MESSAGE),
         ("goals", {"life_target": ""}, "life_target", intake_forms.GOAL_TARGET_MESSAGE),
         ("medicines", {"med-0-dose": "-5"}, "med-0-dose", intake_forms.DOSE_MESSAGE),
@@ -204,7 +280,7 @@ def test_back_navigation_links_to_the_previous_step(pat: User, p1: Patient) -> N
 
     html = client.get(portal_step("daily-life")).content.decode()
 
-    assert f'href="{portal_step("warning-signs")}">Back</a>' in html
+    assert f'href="{portal_step("health")}">Back</a>' in html
 
 
 # ------------------------------------------------------------------------------------- body map
@@ -419,13 +495,21 @@ def test_intake_case_data_has_only_contract_keys(pat: User, p1: Patient) -> None
     data = intake_case_data(intake_of(p1))
 
     assert set(data) == {
-        "pain", "events", "red_flags", "imaging", "medications", "therapies", "goals", "questionnaires",
+        "patient", "pain", "events", "red_flags", "imaging", "medications", "therapies", "goals",
+        "questionnaires",
     }  # fmt: skip
+    # The patient's health answers only: age and sex come from the record.
+    assert data["patient"] == {
+        "conditions": ["ckd", "hypertension"],
+        "pregnant": False,
+        "liver_disease": "mild",
+    }
     assert data["goals"] == [
         {"kind": "work", "text": "Go back to my warehouse shifts", "measure": "hours per shift", "target": 8},
         {"kind": "life", "text": "Walk the dog", "measure": "km walked", "target": 3},
     ]
-    parse_case({"patient": {"age": 50}, "as_of": intake_today(intake_of(p1)).isoformat(), **data})
+    as_of = intake_today(intake_of(p1)).isoformat()
+    parse_case({**data, "patient": {**data["patient"], "age": 50}, "as_of": as_of})
 
 
 # ------------------------------------------------------------------------------------------ audit
@@ -506,6 +590,8 @@ def test_every_vocabulary_code_has_patient_wording() -> None:
     assert set(w.REGION_LABELS) == set(get_args(vocab.Region))
     assert {q.code for q in w.RED_FLAG_QUESTIONS} == set(vocab.RED_FLAGS)
     assert set(w.THERAPY_LABELS) <= set(vocab.STEP_CODES)
+    assert set(w.CONDITION_LABELS) | w.HEALTH_ASKED_SEPARATELY == set(get_args(vocab.Condition))
+    assert set(w.LIVER_LABELS) == set(get_args(vocab.LiverDisease))
     assert all(q.question.endswith("?") for q in w.RED_FLAG_QUESTIONS)
 
 

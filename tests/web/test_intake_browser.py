@@ -102,15 +102,25 @@ def test_patient_intake_with_red_flag_lands_on_top_of_triage(
     assert "call 911" in advice.inner_text()
     advice.get_by_role("link", name="continue with the other questions").click()
 
-    # 4 Sleep, mood and work
-    page.get_by_role("heading", level=1, name="Sleep, mood and work").wait_for()
+    # 4 Your health: kidney disease ticked, not pregnant, no liver problem
+    page.get_by_role("heading", level=1, name="Your health").wait_for()
+    page.get_by_role("group", name="Do you have, or have you had, any of these?").get_by_label(
+        "Kidney disease"
+    ).check()
+    page.get_by_role("group", name="Are you pregnant now?").get_by_label("No").check()
+    page.get_by_role("group", name="Do you have a liver problem?").get_by_label(
+        "No liver problem that I know of"
+    ).check()
+    save(page, "Sleep, mood and work")
+
+    # 5 Sleep, mood and work
     page.get_by_role("group", name="How well do you sleep?").get_by_label("Poor").check()
     page.get_by_role("group", name="Does the pain wake you at night?").get_by_label("Yes").check()
     page.get_by_role("group", name="How has your mood been lately?").get_by_label("Mostly good").check()
     page.get_by_label("What best describes your work now?").select_option("full-time")
     save(page, "Scans and reports")
 
-    # 5 no scans; 6 one medicine added with htmx; 7 no treatments
+    # 6 no scans; 7 one medicine added with htmx; 8 no treatments
     save(page, "Medicines tried")
     page.get_by_role("button", name="Add a medicine").click()
     page.get_by_label("Medicine name").wait_for()
@@ -123,7 +133,7 @@ def test_patient_intake_with_red_flag_lands_on_top_of_triage(
     save(page, "Treatments tried")
     save(page, "Your goals")
 
-    # 8 goals
+    # 9 goals
     page.get_by_label("Your work goal").fill("Sit through a full shift")
     page.get_by_label("How will you measure it?").first.fill("hours sitting")
     page.get_by_label("Target (a number)").first.fill("8")
@@ -132,14 +142,15 @@ def test_patient_intake_with_red_flag_lands_on_top_of_triage(
     page.get_by_label("Target (a number)").last.fill("90")
     save(page, "Questionnaires")
 
-    # 9 questionnaires: PEG, PHQ-9, GAD-7 and ODI (low back)
+    # 10 questionnaires: PEG, PHQ-9, GAD-7 and ODI (low back)
     assert page.get_by_role("group", name="Oswestry Disability Index (v2.1a)").is_visible()
     for radio in page.locator('input[type="radio"][value="1"]').all():
         radio.check()
     save(page, "Review and send")
 
-    # 10 review and send
+    # 11 review and send
     assert page.get_by_text("Pain now: 8 out of 10").is_visible()
+    assert page.get_by_text("Other health problems: Kidney disease").is_visible()
     page.get_by_role("button", name="Send to the clinic").click()
     page.get_by_text("Your answers were sent to the clinic.").wait_for()
     page.get_by_role("button", name="Log out").click()

@@ -64,7 +64,7 @@ def test_no_red_flags_is_routine_and_moves_on(pat: User, p1: Patient) -> None:
 
     response = client.post(portal_step("warning-signs"), warning_signs())
 
-    assert response["Location"] == portal_step("daily-life")
+    assert response["Location"] == portal_step("health")
     intake = Intake.objects.get(patient=p1)
     assert intake.triage_level == "routine"
     assert "Please get emergency help now" not in client.get(portal_step("daily-life")).content.decode()
@@ -259,6 +259,6 @@ def test_saving_the_same_red_flags_again_moves_on(pat: User, p1: Patient) -> Non
 
     again = client.post(portal_step("warning-signs"), warning_signs(("saddle-anesthesia",)))
 
-    assert again["Location"] == portal_step("daily-life")
+    assert again["Location"] == portal_step("health")
     html = client.get(portal_step("warning-signs")).content.decode()
-    assert f'href="{portal_step("daily-life")}">continue with the other questions</a>' in html
+    assert f'href="{portal_step("health")}">continue with the other questions</a>' in html

@@ -98,6 +98,12 @@ def patient_completes_intake(page: Any, base: str) -> None:
     shot(page, "intake-red-flag")
     advice.get_by_role("link", name="continue with the other questions").click()
 
+    page.get_by_role("heading", level=1, name="Your health").wait_for()
+    page.get_by_role("group", name="Are you pregnant now?").get_by_label("No").check()
+    page.get_by_role("group", name="Do you have a liver problem?").get_by_label(
+        "No liver problem that I know of"
+    ).check()
+    page.get_by_role("button", name="Save and continue", exact=True).last.click()
     page.get_by_role("heading", level=1, name="Sleep, mood and work").wait_for()
     page.get_by_role("group", name="How well do you sleep?").get_by_label("Poor").check()
     page.get_by_role("group", name="Does the pain wake you at night?").get_by_label("No").check()
