@@ -26,7 +26,7 @@ from stepcare.clinical.features import (
     generate,
 )
 from stepcare.clinical.knowledge import Entry, KnowledgeError, KnowledgeFile, cite, load
-from stepcare.clinical.result import DifferentialItem
+from stepcare.clinical.result import DifferentialItem, _fast_init
 from stepcare.clinical.vocab import DIAGNOSIS_CODES, DiagnosisCode
 
 __all__ = [
@@ -104,6 +104,7 @@ class ConditionsFile(KnowledgeFile):
     conditions: tuple[Condition, ...]
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class _Verdict:
     met: bool

@@ -29,6 +29,10 @@ __all__ = ["evaluate", "load_knowledge"]
 _SEVERITY_ORDER = {"high": 0, "warning": 1, "info": 2}
 
 
+def _severity_rank(alert: Alert) -> int:
+    return _SEVERITY_ORDER[alert.severity]
+
+
 def load_knowledge() -> str:
     """Load and validate every knowledge file now, so a broken file fails at start, not mid-clinic."""
     knowledge.sources()
@@ -56,7 +60,8 @@ def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> 
     steps = plan.build(c, triage=tri, differential=ranked, scores=scores)
     outcomes, outcome_alerts = outcomes_mod.assess(c, scores, plan=steps, opioids=[i.name for i in mme.items])
     alerts: list[Alert] = [*score_alerts, *med_alerts, *outcome_alerts]
-    alerts.sort(key=lambda a: _SEVERITY_ORDER[a.severity])
+    if len(alerts) > 1:
+        alerts.sort(key=_severity_rank)
     return Evaluation(
         id=c.id,
         as_of=c.as_of,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from stepcare.clinical import vocab as v
 from stepcare.clinical.case import Case, Event, Exam, Imaging
 from stepcare.clinical.knowledge import Evidence, KnowledgeError
+from stepcare.clinical.result import _fast_init
 
 __all__ = [
     "Clause",
@@ -120,6 +121,7 @@ class Clause(BaseModel):
     none: tuple[FeatureSpec, ...] = ()
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Facts:
     """What the rules look at, extracted from a case once per evaluation."""

@@ -546,3 +546,23 @@ def test_any_in_range_answers_validate_and_score_within_the_instruments_range(
     assert info.score_min <= score.score <= info.score_max
     assert (score.band is not None) is bool(info.bands)
     assert all(a.citation and a.message and a.action for a in alerts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    instrument=st.sampled_from([i.code for i in q.instruments()]),
+    answers=st.lists(st.one_of(st.none(), st.integers(min_value=-2, max_value=12)), max_size=25),
+)
+def test_answers_fit_says_yes_only_when_check_answers_finds_nothing(
+    instrument: str, answers: list[int | None]
+) -> None:
+    if q.answers_fit(instrument, answers):
+        assert q.check_answers(instrument, answers) == []
+
+
+def test_answers_fit_takes_a_full_phq9_in_range_and_leaves_the_rest_to_check_answers() -> None:
+    assert q.answers_fit("phq9", [3, 0, 0, 0, 0, 0, 0, 0, 0]) is True
+    assert q.answers_fit("phq9", [4, 0, 0, 0, 0, 0, 0, 0, 0]) is False  # one above the range
+    assert q.answers_fit("phq9", [None, 0, 0, 0, 0, 0, 0, 0, 0]) is False
+    assert q.answers_fit("phq9", [0] * 8) is False
+    assert q.answers_fit("odi", [0] * 10) is False  # unanswered items allowed: always fully checked
