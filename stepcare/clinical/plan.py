@@ -236,14 +236,14 @@ class Facts:
     days: int | None
     conditions: frozenset[str]
     pregnant: bool
-    drug_groups: frozenset[str]
+    drug_groups: set[str]
     in_use: dict[str, list[str]]
     in_use_weeks: dict[str, float]
     therapies: dict[str, Therapy]
     procedures: dict[str, Procedure]
-    tried: frozenset[str]
-    failed: frozenset[str]
-    failed_classes: frozenset[str]
+    tried: set[str]
+    failed: set[str]
+    failed_classes: set[str]
     conservative_weeks: float
     conservative_failed: bool
     scores: dict[str, float]
@@ -801,23 +801,23 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
             if threshold is None or proc.relief_percent is None or proc.relief_percent < threshold:
                 tried.add(code)
                 failed.add(code)
-    return Facts(
-        case=case,
-        kb=kb,
-        days=case.duration_days,
-        conditions=conditions,
-        pregnant=patient.pregnant or "pregnancy" in conditions,
-        drug_groups=frozenset(groups),
-        in_use=in_use,
-        in_use_weeks=in_use_weeks,
-        therapies=therapies,
-        procedures=procedures,
-        tried=frozenset(tried),
-        failed=frozenset(failed),
-        failed_classes=frozenset(failed_classes),
-        conservative_weeks=conservative_weeks,
-        conservative_failed=conservative_failed,
-        scores={k: s.score for k, s in scores.items() if s.score is not None},
+    return Facts(  # positional, in field order: this runs once per evaluation
+        case,
+        kb,
+        case.duration_days,
+        conditions,
+        patient.pregnant or "pregnancy" in conditions,
+        groups,
+        in_use,
+        in_use_weeks,
+        therapies,
+        procedures,
+        tried,
+        failed,
+        failed_classes,
+        conservative_weeks,
+        conservative_failed,
+        {k: s.score for k, s in scores.items() if s.score is not None},
     )
 
 
