@@ -10,7 +10,7 @@ import argparse
 import gc
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 import orjson
@@ -83,12 +83,6 @@ class _Invalid(Exception):
         self.errors = errors
 
 
-def _lines(stream: IO[str]) -> Iterator[str]:
-    for line in stream:
-        if line.strip():
-            yield line
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.batch:
         return _batch(args)
@@ -135,7 +129,10 @@ def _batch(args: argparse.Namespace) -> int:
     # walking it again and again (evaluations allocate many short-lived objects, none of them cyclic).
     gc.freeze()
     with stream:
-        for total, line in enumerate(_lines(stream), start=1):
+        for line in stream:
+            if not line.strip():
+                continue
+            total += 1
             try:
                 result = evaluate_text(line, mme_table=mme_table)
             except _Invalid as exc:
