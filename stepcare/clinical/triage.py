@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from stepcare.clinical.case import Case
-from stepcare.clinical.features import Clause, Predicate, compile_clause, facts
+from stepcare.clinical.features import Clause, FeatureSpec, Predicate, compile_clause, facts
 from stepcare.clinical.knowledge import Entry, KnowledgeError, KnowledgeFile, cite, load
 from stepcare.clinical.result import Triage
 from stepcare.clinical.vocab import TriageLevel
@@ -55,6 +55,8 @@ class _Compiled:
     routine_action: str
     notes_action: str
     routine_citation: str
+    # the rules that can fire on a case with no red flag (the others need one), in the same order
+    flagless: tuple[_Rule, ...]
 
 
 @functools.cache
@@ -73,14 +75,32 @@ def _compiled() -> _Compiled:
     kb = knowledge()
     rank = {level: i for i, level in enumerate(kb.level_order)}
     rules = []
+    needs_flag: set[str] = set()
     for i, r in enumerate(kb.rules):
         test, flags = compile_clause(r, f"knowledge/triage.yaml: rules[{i}] (entry {r.id!r})")
         rules.append(_Rule(r.id, rank[r.level], test, flags, r.reason, r.action, r.citation))
+        if _needs_red_flag(r):
+            needs_flag.add(r.id)
     # Highest level first, file order within a level: reasons read most-urgent first.
     rules.sort(key=lambda r: -r.rank)
     return _Compiled(
-        kb.level_order, tuple(rules), kb.routine.action, kb.routine.notes_action, cite(kb.routine.citation)
+        kb.level_order,
+        tuple(rules),
+        kb.routine.action,
+        kb.routine.notes_action,
+        cite(kb.routine.citation),
+        tuple(r for r in rules if r.id not in needs_flag),
     )
+
+
+def _needs_red_flag(clause: Clause) -> bool:
+    """Whether the clause can only hold when the case has a red flag: an `all` feature, or every `any`
+    feature, asks for red-flag codes (a test for codes in an empty set is false)."""
+
+    def asks(spec: FeatureSpec) -> bool:
+        return spec.field == "red_flags" and not spec.negate and bool(spec.codes)
+
+    return any(asks(s) for s in clause.all) or (bool(clause.any) and all(asks(s) for s in clause.any))
 
 
 def assess(case: Case) -> Triage:
@@ -88,7 +108,7 @@ def assess(case: Case) -> Triage:
     kb = _compiled()
     f = facts(case)
     present = f.sets["red_flags"]
-    fired = [r for r in kb.rules if r.test(f)]
+    fired = [r for r in (kb.rules if present else kb.flagless) if r.test(f)]
     if not fired:
         return Triage(level="routine", reasons=(), action=kb.routine_action, citation=kb.routine_citation)
     top = fired[0].rank

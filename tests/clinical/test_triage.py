@@ -217,3 +217,26 @@ def test_adding_a_red_flag_never_lowers_the_level(
     assert after.citation
     assert after.action
     assert set(after.reasons) & RED_FLAGS <= {*flags, extra}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["low-back", "neck", "thoracic-back", "knee", "head", "widespread"]),
+    st.integers(0, 120),
+    st.integers(0, 3000),
+    st.lists(
+        st.sampled_from(["cancer-active", "diabetes", "ckd", "substance-use-disorder", "depression"]),
+        unique=True,
+    ),
+)
+def test_rules_skipped_without_a_red_flag_could_not_have_fired(
+    region: str, age: int, days: int, conditions: list[str]
+) -> None:
+    from stepcare.clinical.features import facts
+
+    compiled = triage._compiled()
+    case = _case((), [{"region": region}], age=age, conditions=tuple(conditions))
+    case = case.model_copy(update={"pain": case.pain.model_copy(update={"duration_days": days})})
+    skipped = [r for r in compiled.rules if r not in compiled.flagless]
+    assert skipped  # the fast path exists: most rules ask for a red flag
+    assert not any(r.test(facts(case)) for r in skipped)
