@@ -330,3 +330,154 @@ class GoalMeasureForm(forms.Form):
 
     def clean_measure(self) -> str:
         return str(self.cleaned_data["measure"]).strip().lower().replace(" ", "-")
+
+
+# ------------------------------------------------------------------------------- clinical profile
+# Clinician-facing names of the contract's patient.conditions codes (a test checks every code has one).
+CONDITION_LABELS: dict[str, str] = {
+    "ckd": "Chronic kidney disease",
+    "peptic-ulcer": "Peptic ulcer disease",
+    "gi-bleed-history": "History of GI bleeding",
+    "heart-failure": "Heart failure",
+    "cardiovascular-disease": "Cardiovascular disease (CAD, MI, stroke)",
+    "hypertension": "Hypertension",
+    "diabetes": "Diabetes",
+    "depression": "Depression",
+    "anxiety": "Anxiety disorder",
+    "sleep-apnea": "Sleep apnoea",
+    "copd": "COPD",
+    "substance-use-disorder": "Substance use disorder",
+    "opioid-use-disorder": "Opioid use disorder",
+    "overdose-history": "History of overdose",
+    "alcohol-use-disorder": "Alcohol use disorder",
+    "cancer-active": "Active cancer",
+    "pregnancy": "Pregnancy",
+    "bleeding-disorder": "Bleeding disorder",
+}
+EGFR_MESSAGE = "Enter the eGFR as a number from 0 to 200 (mL/min/1.73 m²)."
+EGFR_DATE_REQUIRED = "Give the date of the lab result the eGFR comes from."
+EGFR_DATE_WITHOUT_VALUE = "A lab date needs its eGFR value; enter the value or clear the date."
+PSYCH_DATE_REQUIRED = "Give the date of the psychological evaluation."
+PSYCH_RESULT_REQUIRED = "Say whether the evaluation cleared the patient (or clear the date)."
+FUTURE_DATE_MESSAGE = "This date is after today ({today}); enter the date it happened."
+CHOOSE_ONE_MESSAGE = "Choose one of the options."
+CONDITION_CHOICE_MESSAGE = "Choose conditions from the list only."
+
+
+def _tri_state(unset: str, yes: str, no: str) -> list[tuple[str, str]]:
+    return [("", unset), ("yes", yes), ("no", no)]
+
+
+def _yes_no_none(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class ClinicalProfileForm(forms.Form):
+    """What the clinician confirms about the patient's background; empty fields keep the intake's answers."""
+
+    egfr = forms.FloatField(
+        label="eGFR (mL/min/1.73 m²)",
+        required=False,
+        min_value=0,
+        max_value=200,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), EGFR_MESSAGE),
+    )
+    egfr_date = _date_field(label="eGFR lab date", required=False)
+    liver_disease = forms.ChoiceField(
+        label="Liver disease",
+        required=False,
+        choices=[
+            ("", "Not assessed (use the patient's answer)"),
+            ("none", "None"),
+            ("mild", "Mild"),
+            ("severe", "Severe (e.g. cirrhosis)"),
+        ],
+        error_messages={"invalid_choice": CHOOSE_ONE_MESSAGE},
+    )
+    conditions = forms.MultipleChoiceField(
+        label="Confirmed conditions",
+        required=False,
+        choices=list(CONDITION_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Added to what the patient reported at intake.",
+        error_messages={"invalid_choice": CONDITION_CHOICE_MESSAGE},
+    )
+    pregnant = forms.ChoiceField(
+        label="Pregnancy",
+        required=False,
+        choices=_tri_state("Not recorded (use the patient's answer)", "Pregnant", "Not pregnant"),
+        error_messages={"invalid_choice": CHOOSE_ONE_MESSAGE},
+    )
+    psych_evaluation_date = _date_field(label="Psychological evaluation date", required=False)
+    psych_cleared = forms.ChoiceField(
+        label="Psychological evaluation for neuromodulation",
+        required=False,
+        choices=_tri_state("No evaluation recorded", "Cleared", "Not cleared"),
+        error_messages={"invalid_choice": CHOOSE_ONE_MESSAGE},
+    )
+    note = forms.CharField(
+        label="Note (source, e.g. 'PCP labs')",
+        required=False,
+        max_length=500,
+        error_messages={"max_length": "Keep the note under 500 characters."},
+    )
+
+    def __init__(self, *args: Any, today: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def _not_future(self, name: str) -> None:
+        day = self.cleaned_data.get(name)
+        if day is not None and day > self.today:
+            self.add_error(name, FUTURE_DATE_MESSAGE.format(today=self.today.isoformat()))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._not_future("egfr_date")
+        self._not_future("psych_evaluation_date")
+        if "egfr" in cleaned and "egfr_date" in cleaned:
+            if cleaned["egfr"] is not None and cleaned["egfr_date"] is None:
+                self.add_error("egfr_date", EGFR_DATE_REQUIRED)
+            elif cleaned["egfr"] is None and cleaned["egfr_date"] is not None:
+                self.add_error("egfr", EGFR_DATE_WITHOUT_VALUE)
+        if "psych_cleared" in cleaned and "psych_evaluation_date" in cleaned:
+            if cleaned["psych_cleared"] and cleaned["psych_evaluation_date"] is None:
+                self.add_error("psych_evaluation_date", PSYCH_DATE_REQUIRED)
+            elif not cleaned["psych_cleared"] and cleaned["psych_evaluation_date"] is not None:
+                self.add_error("psych_cleared", PSYCH_RESULT_REQUIRED)
+        return cleaned
+
+    def profile_values(self) -> dict[str, Any]:
+        """The cleaned answers as the service's keyword arguments."""
+        c = self.cleaned_data
+        chosen = set(c["conditions"])
+        return {
+            "egfr": c["egfr"],
+            "egfr_date": c["egfr_date"],
+            "liver_disease": c["liver_disease"],
+            "conditions": [code for code in CONDITION_LABELS if code in chosen],
+            "pregnant": _yes_no_none(c["pregnant"]),
+            "psych_evaluation_date": c["psych_evaluation_date"],
+            "psych_cleared": _yes_no_none(c["psych_cleared"]),
+            "note": c["note"].strip(),
+        }
+
+    @staticmethod
+    def initial_from(profile: Any) -> dict[str, Any]:
+        if profile is None:
+            return {}
+
+        def tri(value: bool | None) -> str:
+            return "" if value is None else ("yes" if value else "no")
+
+        return {
+            "egfr": profile.egfr,
+            "egfr_date": profile.egfr_date,
+            "liver_disease": profile.liver_disease,
+            "conditions": list(profile.conditions),
+            "pregnant": tri(profile.pregnant),
+            "psych_evaluation_date": profile.psych_evaluation_date,
+            "psych_cleared": tri(profile.psych_cleared),
+            "note": profile.note,
+        }

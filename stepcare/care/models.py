@@ -373,3 +373,65 @@ class PlanItem(models.Model):
         if status == PlanStatus.FINAL:
             raise FinalPlanError(FINAL_PLAN_MESSAGE.format(pk=self.plan_id))
         super().save(*args, **kwargs)
+
+
+# ------------------------------------------------------------------------------- clinical profile
+PROFILE_APPEND_ONLY_MESSAGE = "Clinical profiles are append-only; record a new one instead."
+
+
+class ProfileAppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a recorded clinical profile."""
+
+
+class ProfileQuerySet(models.QuerySet["ClinicalProfile"]):
+    def update(self, **kwargs: Any) -> int:
+        raise ProfileAppendOnlyError(PROFILE_APPEND_ONLY_MESSAGE)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ProfileAppendOnlyError(PROFILE_APPEND_ONLY_MESSAGE)
+
+
+class LiverDisease(models.TextChoices):
+    NONE = "none", "No liver disease"
+    MILD = "mild", "Mild liver disease"
+    SEVERE = "severe", "Severe liver disease (e.g. cirrhosis)"
+
+
+class ClinicalProfile(models.Model):
+    """The medical background a clinician confirmed: kidney and liver function, conditions, pregnancy and
+    psychological clearance for neuromodulation — what changes which treatments are safe or eligible.
+
+    Append-only: each save adds a row and the latest row is the patient's profile, so every earlier value
+    (who entered eGFR 25, and when) stays in the record. Blank/None fields fall back to the intake's answer.
+    """
+
+    patient = models.ForeignKey("records.Patient", on_delete=models.PROTECT, related_name="clinical_profiles")
+    egfr = models.FloatField("eGFR (mL/min/1.73 m²)", null=True, blank=True)
+    egfr_date = models.DateField("eGFR lab date", null=True, blank=True)
+    liver_disease = models.CharField(max_length=8, choices=LiverDisease.choices, blank=True)
+    conditions = models.JSONField(default=list, blank=True, help_text="Contract patient.conditions codes.")
+    pregnant = models.BooleanField(null=True, blank=True)
+    psych_evaluation_date = models.DateField(null=True, blank=True)
+    psych_cleared = models.BooleanField(
+        null=True, blank=True, help_text="Psychological evaluation for neuromodulation: cleared?"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[ProfileQuerySet] = ProfileQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=("patient", "created_at"))]
+
+    def __str__(self) -> str:
+        return f"Clinical profile {self.pk} of patient {self.patient_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise ProfileAppendOnlyError(PROFILE_APPEND_ONLY_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ProfileAppendOnlyError(PROFILE_APPEND_ONLY_MESSAGE)

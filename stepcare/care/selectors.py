@@ -11,7 +11,7 @@ import datetime
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from django.apps import apps
 from django.db.models import QuerySet
@@ -19,6 +19,7 @@ from django.http import HttpRequest
 
 from stepcare.care.models import (
     CarePlan,
+    ClinicalProfile,
     EncounterNote,
     EvaluationSnapshot,
     Measurement,
@@ -29,6 +30,7 @@ from stepcare.care.models import (
 from stepcare.clinical import CaseError, parse_case
 from stepcare.clinical.differential import condition_label
 from stepcare.clinical.questionnaires import instruments
+from stepcare.clinical.vocab import CONDITIONS, Condition
 from stepcare.records.models import Encounter, Patient
 from stepcare.records.selectors import clinic_date, deny_not_visible, encounters_for_patient
 
@@ -58,6 +60,7 @@ _LIST_SECTIONS = (
     "goals",
     "history",
 )
+_CONDITION_ORDER: tuple[str, ...] = get_args(Condition)  # the contract's order
 _DICT_SECTIONS = ("pain", "exam", "patient", "monitoring", "psych_evaluation")
 _ERROR_PATH = re.compile(r"^(?P<key>[a-z_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<sub>[a-z_\-]+))?")
 # Chart groups: which instruments share a chart (the clinic's usual trio of trends).
@@ -131,6 +134,82 @@ def load_care_data(patient: Patient) -> CareData:
         .first(),
         intake=intake,
         intake_problems=problems,
+    )
+
+
+# ----------------------------------------------------------------------------- clinical profile
+def latest_clinical_profile(patient: Patient) -> ClinicalProfile | None:
+    """The clinician-confirmed medical background now in force (the latest row; one query)."""
+    return (
+        ClinicalProfile.objects.filter(patient=patient)
+        .select_related("recorded_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def clinical_profiles(patient: Patient) -> list[ClinicalProfile]:
+    """Every recorded profile, newest first (the page's history)."""
+    return list(
+        ClinicalProfile.objects.filter(patient=patient)
+        .select_related("recorded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _merge_profile(
+    case: dict[str, Any], profile: ClinicalProfile | None, day: datetime.date, problems: list[str]
+) -> None:
+    """The patient's background: conditions from intake and clinician together; the clinician's eGFR, liver
+    disease and pregnancy win over the intake's when set; psychological clearance from the clinician only."""
+    patient = case["patient"]
+    reported = patient.get("conditions") or []
+    if not isinstance(reported, list):
+        reported = []
+    unknown = [c for c in reported if c not in CONDITIONS]
+    if unknown:
+        problems.append(
+            f"patient.conditions: left out unknown codes from the intake: {', '.join(map(str, unknown))}"
+        )
+    merged = {c for c in reported if c in CONDITIONS}
+    if profile is not None:
+        merged |= {c for c in profile.conditions if c in CONDITIONS}
+    if merged:
+        patient["conditions"] = sorted(merged, key=_CONDITION_ORDER.index)
+    else:
+        patient.pop("conditions", None)
+    if profile is None:
+        return
+    if profile.egfr is not None:
+        patient["egfr"] = profile.egfr
+    if profile.liver_disease:
+        patient["liver_disease"] = profile.liver_disease
+    if profile.pregnant is not None:
+        patient["pregnant"] = profile.pregnant
+    when = profile.psych_evaluation_date
+    if profile.psych_cleared is not None and (when is None or when <= day):
+        psych: dict[str, Any] = {"cleared": profile.psych_cleared}
+        if when is not None:
+            psych["date"] = when.isoformat()
+        case["psych_evaluation"] = psych
+
+
+@dataclass(frozen=True)
+class ClinicalBackground:
+    """What the patient reported at intake, and what the evaluation uses once the clinician's profile is in."""
+
+    reported: dict[str, Any]
+    in_use: dict[str, Any]
+    psych_evaluation: dict[str, Any] | None
+
+
+def clinical_background(patient: Patient, profile: ClinicalProfile | None) -> ClinicalBackground:
+    intake, _ = _intake_case_data(patient)
+    reported = dict((intake or {}).get("patient") or {})
+    case: dict[str, Any] = {"patient": copy.deepcopy(reported)}
+    _merge_profile(case, profile, patient_today(patient), [])
+    return ClinicalBackground(
+        reported=reported, in_use=case["patient"], psych_evaluation=case.get("psych_evaluation")
     )
 
 
@@ -297,6 +376,9 @@ def assemble_case(data: CareData, *, as_of: datetime.date | None = None) -> Case
         monitoring = monitoring_case_data(patient, as_of=day)
         if monitoring:
             case["monitoring"] = monitoring
+
+    # The clinician-confirmed background (one query, whatever the history length).
+    _merge_profile(case, latest_clinical_profile(patient), day, problems)
 
     case = _validated(case, problems)
     return CaseAssembly(case=case, problems=problems)

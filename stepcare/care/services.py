@@ -17,6 +17,7 @@ from stepcare.care import selectors
 from stepcare.care.models import (
     DECLINE_REASON_REQUIRED,
     CarePlan,
+    ClinicalProfile,
     EncounterNote,
     EvaluationSnapshot,
     Measurement,
@@ -363,3 +364,77 @@ def measurement_record(
         detail={"instrument": instrument, "date": date.isoformat()},
     )
     return measurement
+
+
+# ------------------------------------------------------------------------------- clinical profile
+PROFILE_EDITOR_ROLES = (Role.PHYSICIAN, Role.NURSE)
+NOT_A_PROFILE_EDITOR_MESSAGE = "Only a physician or a nurse records the clinical profile."
+
+
+@transaction.atomic
+def clinical_profile_record(
+    *,
+    actor: User,
+    patient: Patient,
+    egfr: float | None,
+    egfr_date: datetime.date | None,
+    liver_disease: str,
+    conditions: Sequence[str],
+    pregnant: bool | None,
+    psych_evaluation_date: datetime.date | None,
+    psych_cleared: bool | None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> ClinicalProfile:
+    """Append the patient's confirmed background and re-evaluate at once, so the chart never shows an
+    evaluation made without it (e.g. an oral NSAID suggested to a patient just found to have CKD)."""
+    if actor.role not in PROFILE_EDITOR_ROLES:
+        raise PermissionError(NOT_A_PROFILE_EDITOR_MESSAGE)
+    previous = selectors.latest_clinical_profile(patient)
+    profile = ClinicalProfile.objects.create(
+        patient=patient,
+        egfr=egfr,
+        egfr_date=egfr_date,
+        liver_disease=liver_disease,
+        conditions=list(conditions),
+        pregnant=pregnant,
+        psych_evaluation_date=psych_evaluation_date,
+        psych_cleared=psych_cleared,
+        note=note,
+        recorded_by=actor,
+    )
+    snapshot = _snapshot_create(actor=actor, patient=patient)
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.CREATE,
+        patient=patient,
+        obj=profile,
+        detail={
+            "page": "clinical-profile",
+            "replaces": previous.pk if previous else None,
+            "changed": _profile_changes(previous, profile),
+            "snapshot": snapshot.pk,
+            "knowledge_version": snapshot.knowledge_version,
+        },
+    )
+    return profile
+
+
+_PROFILE_FIELDS = (
+    "egfr",
+    "egfr_date",
+    "liver_disease",
+    "conditions",
+    "pregnant",
+    "psych_evaluation_date",
+    "psych_cleared",
+    "note",
+)
+
+
+def _profile_changes(previous: ClinicalProfile | None, profile: ClinicalProfile) -> list[str]:
+    """The names of the fields that differ from the profile this one replaces (for the audit trail)."""
+    if previous is None:
+        return [name for name in _PROFILE_FIELDS if getattr(profile, name) not in (None, "", [])]
+    return [name for name in _PROFILE_FIELDS if getattr(previous, name) != getattr(profile, name)]

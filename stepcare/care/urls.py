@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("patients/<int:patient_id>/plan/finalize/", views.plan_finalize, name="care-plan-finalize"),
     path("patients/<int:patient_id>/measures/", views.measures, name="care-measures"),
+    path(
+        "patients/<int:patient_id>/clinical-profile/",
+        views.clinical_profile,
+        name="care-clinical-profile",
+    ),
     path("encounters/<int:encounter_id>/note/", views.encounter_note, name="encounter-note"),
     path("encounters/<int:encounter_id>/note/sign/", views.encounter_note_sign, name="encounter-note-sign"),
     path(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,8 @@ from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
 from stepcare.care import selectors, services
 from stepcare.care.forms import (
+    CONDITION_LABELS,
+    ClinicalProfileForm,
     EncounterNoteForm,
     GoalMeasureForm,
     PlanAddForm,
@@ -658,3 +661,55 @@ def measures(request: HttpRequest, patient_id: int) -> HttpResponse:
         "goal_rows": charts["goals"],
     }
     return render(request, "care/measures.html", context, status=status)
+
+
+# ------------------------------------------------------------------------------- clinical profile
+def _condition_labels(codes: list[str]) -> list[str]:
+    return [CONDITION_LABELS.get(code, code) for code in codes]
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICAL_ROLES)
+def clinical_profile(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's confirmed background (eGFR, liver, conditions, pregnancy, psychological clearance).
+
+    Physicians and nurses record it; therapists read it.
+    """
+    user = _user(request)
+    patient = _patient(request, patient_id)
+    can_edit = user.role in services.PROFILE_EDITOR_ROLES
+    today = selectors.patient_today(patient)
+    latest = selectors.latest_clinical_profile(patient)
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            audit_record(request=request, action=Action.DENIED, patient=patient, obj=patient,
+                         detail={"reason": "role", "page": "clinical-profile"})  # fmt: skip
+            raise PermissionDenied(services.NOT_A_PROFILE_EDITOR_MESSAGE)
+        form = ClinicalProfileForm(request.POST, today=today)
+        if form.is_valid():
+            services.clinical_profile_record(
+                actor=user, patient=patient, request=request, **form.profile_values()
+            )
+            messages.success(request, "Clinical profile saved; the evaluation was updated with it.")
+            return redirect("care-clinical-profile", patient_id=patient.pk)
+        status = 400
+    else:
+        form = ClinicalProfileForm(initial=ClinicalProfileForm.initial_from(latest), today=today)
+    background = selectors.clinical_background(patient, latest)
+    audit_record(request=request, action=Action.VIEW, patient=patient, obj=latest or patient,
+                 detail={"page": "clinical-profile", **({"invalid": True} if status == 400 else {})})  # fmt: skip
+    context = {
+        "patient": patient,
+        "form": form if can_edit else None,
+        "latest": latest,
+        "history": [
+            {"profile": p, "conditions": _condition_labels(p.conditions)}
+            for p in selectors.clinical_profiles(patient)
+        ],
+        "background": background,
+        "reported_conditions": _condition_labels(background.reported.get("conditions", [])),
+        "in_use_conditions": _condition_labels(background.in_use.get("conditions", [])),
+        "cds_label": CDS_LABEL,
+    }
+    return render(request, "care/clinical_profile.html", context, status=status)

@@ -188,6 +188,7 @@ def _query_count(user: User, patient: Patient) -> int:
 
 def _visits(patient: Patient, doctor: User, count: int) -> None:
     """`count` signed encounters, each with a structured note, and performed procedures (one in four)."""
+    from stepcare.care.models import ClinicalProfile
     from stepcare.intake.models import Intake, IntakeStatus
     from tests.web.procedure_helpers import performed
 
@@ -205,9 +206,13 @@ def _visits(patient: Patient, doctor: User, count: int) -> None:
         started_by=doctor,
         current_step="review",
         status=IntakeStatus.SUBMITTED,
-        data=dict(RADICULAR_PAIN),
+        data={**RADICULAR_PAIN, "patient": {"conditions": ["hypertension"], "liver_disease": "none"}},
         submitted_at=timezone.now(),
     )
+    for i in range(max(1, count // 10)):  # the clinician's profile, re-recorded now and then
+        ClinicalProfile.objects.create(
+            patient=patient, egfr=70 - i, conditions=["diabetes"], recorded_by=doctor
+        )
 
 
 def test_chart_runs_the_same_small_number_of_queries_whatever_the_history(

@@ -18,6 +18,7 @@ ROLES = ("anonymous", "alice", "bob", "fiona", "theo", "ada", "charlie", "pat", 
 READ = (302, 200, 200, 403, 200, 403, 404, 403, 403)
 CLINICAL_POST = (302, 302, 302, 403, 302, 403, 404, 403, 403)
 PHYSICIAN_POST = (302, 302, 403, 403, 403, 403, 404, 403, 403)
+PROFILE_POST = (302, 302, 302, 403, 403, 403, 404, 403, 403)  # physicians and nurses; the therapist reads
 MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "care-chart": ("get", READ),
     "care-evaluate": ("post", CLINICAL_POST),
@@ -30,6 +31,7 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "encounter-note": ("get", READ),
     "encounter-note-sign": ("post", PHYSICIAN_POST),
     "encounter-note-amend": ("post", CLINICAL_POST),
+    "care-clinical-profile": ("post", PROFILE_POST),  # its GET: tests/web/test_care_profile.py
 }
 CASES = [(n, r, s) for n, (_, row) in MATRIX.items() for r, s in zip(ROLES, row, strict=True)]
 
