@@ -137,6 +137,9 @@ class _Compiled:
     by_code: Mapping[str, _Condition]
     symptom_categories: tuple[tuple[Predicate, ...], ...]
     sign_categories: tuple[tuple[Predicate, ...], ...]
+    # (condition, its gate test when a closed gate alone rules it out, i.e. gated and without formal
+    # criteria; else None), in file order: what rank() walks
+    scan: tuple[tuple[_Condition, Predicate | None], ...] = ()
 
 
 @functools.cache
@@ -230,6 +233,7 @@ def _compiled() -> _Compiled:
         by_code={c.code: c for c in conditions},
         symptom_categories=_categories(b.symptom_categories, f"{_FILE}: budapest.symptom_categories"),
         sign_categories=_categories(b.sign_categories, f"{_FILE}: budapest.sign_categories"),
+        scan=tuple((c, c.gate_open if c.gated and c.criterion is None else None) for c in conditions),
     )
 
 
@@ -339,12 +343,16 @@ def rank(case: Case) -> tuple[DifferentialItem, ...]:
     confirmed = tuple(dict.fromkeys(case.diagnoses))
     first: list[DifferentialItem] = []
     rest: list[DifferentialItem] = []
-    for c in comp.conditions:
+    for c, closed_gate_rules_out in comp.scan:
         # Fast path: a gated condition none of whose gate features match cannot be listed (unless
         # confirmed, or its formal criteria could open the gate), so its other features are not evaluated.
-        if c.gated and c.criterion is None and c.code not in confirmed and not c.gate_open(f):
+        if closed_gate_rules_out is not None and not closed_gate_rules_out(f) and c.code not in confirmed:
             continue
-        listed, evidence, supporting, against = _assess(c, f)
+        if c.criterion is None:
+            supporting, against, evidence, gate_open = c.match(f)
+            listed = bool(supporting) and gate_open
+        else:
+            listed, evidence, supporting, against = _assess(c, f)
         if c.code in confirmed:
             first.append(
                 DifferentialItem(
