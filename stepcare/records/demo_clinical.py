@@ -14,7 +14,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from stepcare.accounts.models import User
 from stepcare.care.models import (
@@ -24,10 +24,17 @@ from stepcare.care.models import (
     MedicationEntry,
     PlanDecision,
 )
-from stepcare.care.services import plan_finalize, plan_item_decide, plan_start, score_questionnaire
+from stepcare.care.services import (
+    clinical_profile_record,
+    plan_finalize,
+    plan_item_decide,
+    plan_start,
+    score_questionnaire,
+)
 from stepcare.clinical import blocks, parse_case
 from stepcare.clinical.differential import condition_label
 from stepcare.clinical.triage import assess
+from stepcare.clinical.vocab import Condition
 from stepcare.intake import wording as w
 from stepcare.intake.models import Intake, IntakeStatus
 from stepcare.intake.selectors import patient_case_facts
@@ -233,6 +240,8 @@ class ClinicalSeeder:
         self.tally.counts["monitoring checks"] += len(h.checks)
         for spec in h.procedures:
             self._procedure(patient, p, spec, physician, today)
+        if h.background.has_profile:
+            self._clinical_profile(patient, h, physician, today)
         if h.finalized_plan:
             self._plan(patient, h, physician)
 
@@ -375,7 +384,15 @@ class ClinicalSeeder:
             imaging.append(scan)
         current, trials = _intake_medicines(h.meds, today, day)
         flags = set(spec.get("red_flags", ())) | set(h.red_flags)
+        # The "Your health" step's answers: conditions ticked, pregnancy (not asked of men), liver.
+        health: dict[str, Any] = {
+            "conditions": [c for c in get_args(Condition) if c in h.background.reported],
+            "liver_disease": "none",
+        }
+        if p.sex != "male":
+            health["pregnant"] = False
         return {
+            "patient": health,
             "pain": pain,
             "events": events,
             "red_flags": [code for code in RED_FLAG_ORDER if code in flags],
@@ -419,8 +436,8 @@ class ClinicalSeeder:
         acknowledged: tuple[User, datetime.date] | None,
     ) -> Intake:
         """A submitted intake with the engine's triage; `acknowledged` = (by whom, on which day) or None."""
-        case = {"as_of": day.isoformat(), "patient": patient_case_facts(patient, day)}
-        case |= {k: v for k, v in data.items() if k != "medication_trials"}
+        case = {k: v for k, v in data.items() if k != "medication_trials"}
+        case |= {"as_of": day.isoformat(), "patient": {**data["patient"], **patient_case_facts(patient, day)}}
         triage = assess(parse_case(case))  # raises CaseError naming the field if the demo data is wrong
         submitted = datetime.datetime.combine(day, datetime.time(hour=20), tzinfo=datetime.UTC)
         acknowledged_by, acknowledged_at = None, None
@@ -623,6 +640,24 @@ class ClinicalSeeder:
             relief_hours=hours,
             function_improved=spec.function_improved,
         )
+
+    def _clinical_profile(self, patient: Patient, h: History, physician: User, today: datetime.date) -> None:
+        """The clinician's profile (re-evaluates, so the chart's evaluation already knows the background)."""
+        bg = h.background
+        psych = today - bg.psych_cleared_days_ago * DAY if bg.psych_cleared_days_ago is not None else None
+        clinical_profile_record(
+            actor=physician,
+            patient=patient,
+            egfr=bg.egfr,
+            egfr_date=today - bg.egfr_days_ago * DAY if bg.egfr is not None else None,
+            liver_disease="",
+            conditions=[c for c in get_args(Condition) if c in bg.confirmed],
+            pregnant=None,
+            psych_evaluation_date=psych,
+            psych_cleared=True if psych is not None else None,
+            note="Demo: from the referral letter and outside records",
+        )
+        self.tally.counts["clinical profiles"] += 1
 
     def _plan(self, patient: Patient, h: History, physician: User) -> None:
         """A plan built from today's evaluation: self-care, rehabilitation and the planned procedure accepted."""

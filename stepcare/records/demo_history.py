@@ -108,6 +108,23 @@ class NewIntake:
 
 
 @dataclass(frozen=True)
+class Background:
+    """The medical background in the patient's story: the conditions ticked at intake ("Your health") and
+    the clinician's profile (confirmed conditions, eGFR from a lab `egfr_days_ago`, and a psychological
+    evaluation that cleared the patient for neuromodulation `psych_cleared_days_ago`)."""
+
+    reported: tuple[str, ...] = ()
+    confirmed: tuple[str, ...] = ()
+    egfr: float | None = None
+    egfr_days_ago: int = 30
+    psych_cleared_days_ago: int | None = None
+
+    @property
+    def has_profile(self) -> bool:
+        return bool(self.confirmed) or self.egfr is not None or self.psych_cleared_days_ago is not None
+
+
+@dataclass(frozen=True)
 class History:
     months: int  # the first consult was this many months (x 30 days) before the run date
     onset_days: int  # the pain began this many days before the first consult
@@ -125,6 +142,7 @@ class History:
     intake: dict[str, Any] = field(default_factory=dict)  # overrides of the condition profile's intake
     exam: dict[str, Any] = field(default_factory=dict)  # overrides of the condition profile's exam
     phq9_item9_latest: int = 0  # the latest PHQ-9's item 9 (thoughts of self-harm; 0 = not at all)
+    background: Background = Background()
 
 
 # ----------------------------------------------------------------------------- condition profiles
@@ -642,6 +660,7 @@ HISTORIES: dict[str, History] = {
                 diary=(7, (4, 3, 2, 2, 2, 3, 4)),
             ),
         ),
+        background=Background(reported=("cardiovascular-disease",)),
     ),
     "Imaginary": History(  # Rupert: knee OA on naproxen with an ACE inhibitor and a diuretic (CKD)
         months=9,
@@ -665,6 +684,9 @@ HISTORIES: dict[str, History] = {
                 reason="Knee pain",
                 stop_reason="Stopped by primary care: chronic kidney disease",
             ),
+        ),
+        background=Background(
+            reported=("ckd", "hypertension"), confirmed=("ckd", "hypertension"), egfr=38, egfr_days_ago=45
         ),
     ),
     "Pseudonym": History(  # Aisha: CRPS, sympathetic block, improving
@@ -747,6 +769,7 @@ HISTORIES: dict[str, History] = {
         ),
         meds=(Med("sertraline", 100, per_day=1, start_days=700, reason="Depression (primary care)"),),
         phq9_item9_latest=1,
+        background=Background(reported=("depression",)),
     ),
     "Pretendly": History(  # Ernest: diabetic neuropathy on duloxetine, improving
         months=13,
@@ -779,6 +802,7 @@ HISTORIES: dict[str, History] = {
                 stop_reason="Burning on application",
             ),
         ),
+        background=Background(reported=("diabetes",), confirmed=("diabetes",), egfr=68, egfr_days_ago=90),
     ),
     "Synthetica": History(  # Mabel: neuropathy, worsening
         months=7,
@@ -793,6 +817,7 @@ HISTORIES: dict[str, History] = {
             Med("duloxetine", 30, per_day=1, start_days=190, reason="Painful diabetic neuropathy"),
             Med("lidocaine", 5, unit="g", per_day=1, route="topical", start_days=120, reason="Burning feet"),
         ),
+        background=Background(reported=("heart-failure", "diabetes")),
     ),
     "Fauxley": History(  # Tessa: migraine, improving on a CGRP preventive
         months=9,
@@ -879,6 +904,7 @@ HISTORIES: dict[str, History] = {
             Check("pdmp-reviewed", 30),
             Check("opioid-reassessed", 30),
         ),
+        background=Background(reported=("cancer-active",)),
     ),
     "Stand-In": History(  # Lionel: pancreatic cancer pain
         months=6,
@@ -895,6 +921,7 @@ HISTORIES: dict[str, History] = {
             Med("docusate", 100, per_day=2, start_days=140, reason="Constipation"),
         ),
         checks=(Check("opioid-reassessed", 20), Check("pdmp-reviewed", 140)),
+        background=Background(reported=("cancer-active",)),
     ),
     "Counterfeit": History(  # Greta: post-mastectomy pain; a new intake reports new mid-back pain
         months=7,
@@ -1065,6 +1092,7 @@ HISTORIES: dict[str, History] = {
             ),
         ),
         last_assessed_days=45,
+        background=Background(reported=("anxiety",), confirmed=("anxiety",), psych_cleared_days_ago=75),
     ),
     "Decoy": History(
         months=6,
@@ -1109,6 +1137,7 @@ HISTORIES: dict[str, History] = {
             Med("apixaban", 5, per_day=2, start_days=1500, reason="Atrial fibrillation"),
             Med("acetaminophen", 1000, per_day=3, start_days=230, reason="Knee osteoarthritis"),
         ),
+        background=Background(reported=("diabetes",)),
     ),
     "Farside": History(
         months=7,

@@ -199,6 +199,25 @@ def test_demo_alerts_show_plateau_and_medication_safety(seeded: User) -> None:
     assert "worsening" in statuses.values()
 
 
+def test_demo_background_reaches_the_evaluation(seeded: User) -> None:
+    cases = {
+        name: assemble_case(load_care_data(Patient.objects.get(family_name=name))).case
+        for name in ("Imaginary", "Redo", "Surrogate")
+    }
+    results = {name: evaluate(case).to_dict() for name, case in cases.items()}
+    rupert, franklin = cases["Imaginary"], cases["Redo"]
+
+    # Rupert: CKD with the eGFR his clinician entered; no oral NSAID is suggested to him.
+    assert rupert["patient"]["egfr"] == 38 and "ckd" in rupert["patient"]["conditions"]
+    assert "nsaid-oral" not in {step["code"] for step in results["Imaginary"]["plan"]}
+    # Franklin: cleared by a psychologist before his stimulator trial.
+    assert franklin["psych_evaluation"]["cleared"] is True
+    scs = results["Redo"]["eligibility"]["scs-implant"]
+    assert any(m.startswith("psychological evaluation with clearance") for m in scs["met"])
+    # Cora reported her depression at intake.
+    assert cases["Surrogate"]["patient"]["conditions"] == ["depression"]
+
+
 def test_triage_queue_has_unacknowledged_emergency_and_urgent_intakes(seeded: User) -> None:
     queue = triage_queue(user=seeded)
 
