@@ -114,6 +114,7 @@ def test_pages_have_no_serious_or_critical_axe_violations(
         ("chart", f"/patients/{patient.pk}/care/"),
         ("plan", f"/patients/{patient.pk}/plan/"),
         ("note", f"/encounters/{encounter.pk}/note/"),
+        ("clinical profile", f"/patients/{patient.pk}/clinical-profile/"),
     ):
         page.goto(f"{base}{path}")
         assert_accessible(page, name, failures)
