@@ -30,7 +30,7 @@ from stepcare.care.forms import (
 from stepcare.care.models import CarePlan, EvaluationSnapshot, OrderKind, PlanDecision, PlanItem
 from stepcare.clinical.questionnaires import instruments
 from stepcare.records import selectors as records_selectors
-from stepcare.records import services as records_services
+from stepcare.records.encounter_actions import EncounterPage, amend_from_page, sign_from_page
 from stepcare.records.forms import AmendmentForm
 from stepcare.records.models import Encounter, Patient
 from stepcare.records.vocab import diagnosis_label
@@ -497,60 +497,30 @@ def encounter_note(request: HttpRequest, encounter_id: int) -> HttpResponse:
     return _note_page(request, encounter)
 
 
+def _note_page_with_amendment(
+    request: HttpRequest, encounter: Encounter, form: AmendmentForm
+) -> HttpResponse:
+    return _note_page(request, encounter, amend_form=form, status=400)
+
+
+NOTE_PAGE = EncounterPage(
+    url_name="encounter-note",
+    noun="note",
+    render_with_amendment=_note_page_with_amendment,
+    view_detail={"page": "note"},
+)
+
+
 @require_POST
 @role_required(Role.PHYSICIAN)
 def encounter_note_sign(request: HttpRequest, encounter_id: int) -> HttpResponse:
-    user = _user(request)
-    encounter = records_selectors.get_encounter_for_user(
-        user=user, encounter_id=encounter_id, request=request
-    )
-    if encounter.is_signed:
-        audit_record(
-            request=request,
-            action=Action.DENIED,
-            patient=encounter.patient,
-            obj=encounter,
-            detail={"reason": "already-signed"},
-        )
-        messages.info(request, "This encounter was already signed.")
-    else:
-        records_services.encounter_sign(actor=user, encounter=encounter, request=request)
-        messages.success(request, "Note signed. Further changes are added as amendments.")
-    return redirect("encounter-note", encounter_id=encounter.pk)
+    return sign_from_page(request, encounter_id, page=NOTE_PAGE)
 
 
 @require_POST
 @role_required(*CLINICAL_ROLES)
 def encounter_note_amend(request: HttpRequest, encounter_id: int) -> HttpResponse:
-    user = _user(request)
-    encounter = records_selectors.get_encounter_for_user(
-        user=user, encounter_id=encounter_id, request=request
-    )
-    if not encounter.is_signed:
-        audit_record(
-            request=request,
-            action=Action.DENIED,
-            patient=encounter.patient,
-            obj=encounter,
-            detail={"reason": "not-signed"},
-        )
-        messages.error(request, "Only signed notes take amendments; edit the draft instead.")
-        return redirect("encounter-note", encounter_id=encounter.pk)
-    form = AmendmentForm(request.POST)
-    if form.is_valid():
-        records_services.encounter_amend(
-            actor=user,
-            encounter=encounter,
-            text=form.cleaned_data["text"],
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-        messages.success(request, "Amendment added.")
-        return redirect("encounter-note", encounter_id=encounter.pk)
-    audit_record(
-        request=request, action=Action.VIEW, patient=encounter.patient, obj=encounter, detail={"page": "note"}
-    )
-    return _note_page(request, encounter, amend_form=form, status=400)
+    return amend_from_page(request, encounter_id, page=NOTE_PAGE)
 
 
 # ------------------------------------------------------------------------------------------ follow-up

@@ -16,6 +16,7 @@ from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
 from stepcare.intake.selectors import triage_summary
 from stepcare.records import selectors, services
+from stepcare.records.encounter_actions import EncounterPage, amend_from_page, sign_from_page
 from stepcare.records.forms import AmendmentForm, EncounterForm, PatientForm, PatientSearchForm
 from stepcare.records.models import Encounter, Patient
 
@@ -199,54 +200,27 @@ def encounter_detail(request: HttpRequest, encounter_id: int) -> HttpResponse:
     return _encounter_page(request, encounter)
 
 
+def _encounter_page_with_amendment(
+    request: HttpRequest, encounter: Encounter, form: AmendmentForm
+) -> HttpResponse:
+    return _encounter_page(request, encounter, amend_form=form, status=400)
+
+
+ENCOUNTER_PAGE = EncounterPage(
+    url_name="encounter-detail", noun="encounter", render_with_amendment=_encounter_page_with_amendment
+)
+
+
 @require_POST
 @role_required(Role.PHYSICIAN)
 def encounter_sign(request: HttpRequest, encounter_id: int) -> HttpResponse:
-    user = _user(request)
-    encounter = selectors.get_encounter_for_user(user=user, encounter_id=encounter_id, request=request)
-    if encounter.is_signed:
-        audit_record(
-            request=request,
-            action=Action.DENIED,
-            patient=encounter.patient,
-            obj=encounter,
-            detail={"reason": "already-signed"},
-        )
-        messages.info(request, "This encounter was already signed.")
-    else:
-        services.encounter_sign(actor=user, encounter=encounter, request=request)
-        messages.success(request, "Encounter signed. Further changes are added as amendments.")
-    return redirect("encounter-detail", encounter_id=encounter.pk)
+    return sign_from_page(request, encounter_id, page=ENCOUNTER_PAGE)
 
 
 @require_POST
 @role_required(*CLINICAL_ROLES)
 def encounter_amend(request: HttpRequest, encounter_id: int) -> HttpResponse:
-    user = _user(request)
-    encounter = selectors.get_encounter_for_user(user=user, encounter_id=encounter_id, request=request)
-    if not encounter.is_signed:
-        audit_record(
-            request=request,
-            action=Action.DENIED,
-            patient=encounter.patient,
-            obj=encounter,
-            detail={"reason": "not-signed"},
-        )
-        messages.error(request, "Only signed encounters take amendments; edit the draft instead.")
-        return redirect("encounter-detail", encounter_id=encounter.pk)
-    form = AmendmentForm(request.POST)
-    if form.is_valid():
-        services.encounter_amend(
-            actor=user,
-            encounter=encounter,
-            text=form.cleaned_data["text"],
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-        messages.success(request, "Amendment added.")
-        return redirect("encounter-detail", encounter_id=encounter.pk)
-    audit_record(request=request, action=Action.VIEW, patient=encounter.patient, obj=encounter)
-    return _encounter_page(request, encounter, amend_form=form, status=400)
+    return amend_from_page(request, encounter_id, page=ENCOUNTER_PAGE)
 
 
 @require_GET

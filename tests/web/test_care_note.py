@@ -152,6 +152,22 @@ def test_amendment_is_appended_and_shown(alice: User, bob: User, draft_p1: Encou
     assert "Left ankle reflex absent." in page and "reason: Reflex re-tested" in page
 
 
+def test_invalid_amendment_on_the_note_page_keeps_the_note_page(alice: User, draft_p1: Encounter) -> None:
+    client_for(alice).post(_url(draft_p1), NOTE)
+    client_for(alice).post(_url(draft_p1, "encounter-note-sign"))
+
+    response = client_for(alice).post(
+        _url(draft_p1, "encounter-note-amend"), {"reason": "", "text": "Kept text"}
+    )
+
+    assert response.status_code == 400
+    assert "care/note.html" in [t.name for t in response.templates]
+    assert response.context["amend_form"].errors["reason"] == ["Say why the signed note needs an amendment."]
+    assert "Kept text" in response.content.decode()
+    assert AuditEvent.objects.filter(action="view", detail__page="note").exists()
+    assert not EncounterAmendment.objects.exists()
+
+
 def test_amending_a_draft_is_refused(alice: User, draft_p1: Encounter) -> None:
     response = client_for(alice).post(_url(draft_p1, "encounter-note-amend"), {"reason": "x", "text": "y"})
 
