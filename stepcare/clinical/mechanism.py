@@ -8,15 +8,15 @@ at least `mixed_ratio` of the leading one's evidence; None when there is nothing
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from stepcare.clinical import differential
 from stepcare.clinical.case import Case
-from stepcare.clinical.features import Clause, Predicate, compile_clause, facts
+from stepcare.clinical.features import Clause, Facts, Predicate, compile_clause, facts
 from stepcare.clinical.knowledge import Entry, KnowledgeFile, load
 from stepcare.clinical.result import DifferentialItem
 from stepcare.clinical.vocab import Mechanism
@@ -69,6 +69,29 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(out)
 
 
+_Totals = Callable[[Facts, float, float, float], tuple[float, float, float]]
+
+
+@functools.cache
+def _prepared() -> tuple[Settings, Mapping[str, tuple[tuple[int, float], ...]], _Totals]:
+    """Settings; each condition's profile as (base index, differential weight x profile weight) in profile
+    order; and the rules as one call adding their weights, in file order, to the three bases' totals."""
+    s = knowledge().settings
+    profiles = {
+        code: tuple((_BASES.index(mech), weight) for mech, weight in profile)
+        for code, profile in differential.mechanism_profiles().items()
+    }
+    env: dict[str, Any] = {}
+    lines = ["def totals(f, t0, t1, t2):"]
+    for i, rule in enumerate(_rules()):
+        env[f"test{i}"] = rule.test
+        env[f"weight{i}"] = rule.weight
+        lines.append(f"    if test{i}(f): t{_BASES.index(rule.mechanism)} += weight{i}")
+    lines.append("    return t0, t1, t2")
+    exec(compile("\n".join(lines) + "\n", "<stepcare:mechanism>", "exec"), env)  # noqa: S102
+    return s, profiles, env["totals"]
+
+
 def _has_pain_information(case: Case, ranked: Sequence[DifferentialItem]) -> bool:
     p = case.pain
     return bool(
@@ -86,31 +109,42 @@ def _has_pain_information(case: Case, ranked: Sequence[DifferentialItem]) -> boo
 
 def contributions(case: Case, ranked: Sequence[DifferentialItem]) -> dict[BaseMechanism, float]:
     """Evidence per base mechanism, from the differential's leaders and the case's features."""
-    s = knowledge().settings
-    profiles = differential.mechanism_profiles()
-    totals: dict[BaseMechanism, float] = dict.fromkeys(_BASES, 0.0)
-    for item in ranked[: s.differential_top_n]:
-        if item.score < s.differential_min_score:
+    return dict(zip(_BASES, _totals(case, ranked), strict=True))
+
+
+def _totals(case: Case, ranked: Sequence[DifferentialItem]) -> tuple[float, float, float]:
+    s, profiles, by_rules = _prepared()
+    t = [0.0, 0.0, 0.0]
+    top_n = s.differential_top_n
+    min_score = s.differential_min_score
+    scale = s.differential_weight
+    for item in ranked[:top_n] if len(ranked) > top_n else ranked:
+        score = item.score
+        if score < min_score:
             continue
-        for mech, weight in profiles.get(item.code, ()):
-            totals[mech] += s.differential_weight * item.score * weight
-    f = facts(case)
-    for rule in _rules():
-        if rule.test(f):
-            totals[rule.mechanism] += rule.weight
-    return totals
+        for base, weight in profiles.get(item.code, ()):
+            t[base] += scale * score * weight
+    return by_rules(facts(case), t[0], t[1], t[2])
 
 
 def classify(case: Case, ranked: Sequence[DifferentialItem]) -> Mechanism | None:
     """The leading mechanism, `mixed` when a second one contributes substantially, None without evidence."""
     if not _has_pain_information(case, ranked):
         return None
-    s = knowledge().settings
-    totals = contributions(case, ranked)
-    order = sorted(_BASES, key=lambda m: (-totals[m], _BASES.index(m)))
-    lead, second = totals[order[0]], totals[order[1]]
+    s = _prepared()[0]
+    t0, t1, t2 = _totals(case, ranked)
+    # the leader and the runner-up, ties going to the earlier base (nociceptive, neuropathic, nociplastic)
+    if t0 >= t1:
+        if t0 >= t2:
+            lead_i, lead, second = 0, t0, (t1 if t1 >= t2 else t2)
+        else:
+            lead_i, lead, second = 2, t2, t0
+    elif t1 >= t2:
+        lead_i, lead, second = 1, t1, (t0 if t0 >= t2 else t2)
+    else:
+        lead_i, lead, second = 2, t2, t1
     if lead < s.min_total:
         return None
     if second >= s.mixed_min and second >= s.mixed_ratio * lead:
         return "mixed"
-    return order[0]
+    return _BASES[lead_i]
