@@ -312,29 +312,25 @@ class Pred:
     quiet: bool  # no `says` anywhere in the condition: `holds` never adds a reason
 
     def holds(self, f: Facts, regions: frozenset[str], says: list[str] | None) -> bool:
-        if says is None or self.quiet:
-            return self.test(f, regions)
-        for check in self.checks:
-            if not check(f, regions):
-                return False
-        local: list[str] | None = [] if says is not None else None
-        for ref in self.refs:
-            if not ref.holds(f, regions, local):
-                return False
-        if self.any_of:
-            for branch in self.any_of:
-                if branch.holds(f, regions, local):
-                    break
-            else:
-                return False
-        for branch in self.none_of:
-            if branch.holds(f, regions, None):
-                return False
-        if says is not None and local is not None:
-            says.extend(local)
-            if self.says:
-                says.append(self.says.format_map(f.fmt))
+        """Whether the condition holds; when it does and `says` is given, its reasons are added to it."""
+        if not self.test(f, regions):
+            return False
+        if says is not None and not self.quiet:
+            self._reasons(f, regions, says)
         return True
+
+    def _reasons(self, f: Facts, regions: frozenset[str], says: list[str]) -> None:
+        """The reasons of a condition known to hold: its references', its first holding branch's, its own."""
+        for ref in self.refs:
+            if not ref.quiet:
+                ref._reasons(f, regions, says)
+        for branch in self.any_of:
+            if branch.test(f, regions):
+                if not branch.quiet:
+                    branch._reasons(f, regions, says)
+                break
+        if self.says:
+            says.append(self.says.format_map(f.fmt))
 
 
 _EXAM_FIELDS = {name.replace("_", "-"): name for name in Exam.model_fields}
@@ -497,6 +493,20 @@ class _Step:
     place: float
 
 
+# step, code, catalog entry, held tier, drug class, catalog requires, pathway requires, contras, cautions
+_Row = tuple[
+    _Step,
+    str,
+    _Code,
+    "int | None",
+    "str | None",
+    "Pred | None",
+    "Pred | None",
+    tuple[_Rule, ...],
+    tuple[_Rule, ...],
+]
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledPathway:
     pathway: Pathway
@@ -504,6 +514,7 @@ class CompiledPathway:
     avoid: frozenset[str]
     requires: tuple[Pred | None, ...]
     steps: tuple[_Step, ...] = ()
+    rows: tuple[_Row, ...] = ()  # each step with what the walk asks of it first, unpacked in one go
 
 
 @dataclass(frozen=True, slots=True)
@@ -661,24 +672,37 @@ def knowledge() -> PlanKnowledge:
             if ps.place is not None and isinstance(catalog[ps.code].tier, int):
                 raise KnowledgeError(f"knowledge/pathways.yaml: {pw.id}: step {ps.id!r} is tiered; no place")
         requires = tuple(comp.compile(ps.requires) if ps.requires else None for ps in pw.steps)
+        steps = tuple(
+            _Step(
+                info=codes[ps.code],
+                label=ps.label or catalog[ps.code].label,
+                rationale=ps.rationale,
+                cites=_cites(ps.citation),
+                requires=req,
+                alternatives=catalog[ps.code].replace_with if ps.replace_with is None else ps.replace_with,
+                place=place[ps.code] if ps.place is None else ps.place,
+            )
+            for ps, req in zip(pw.steps, requires, strict=True)
+        )
         compiled[pw.id] = CompiledPathway(
             pathway=pw,
             regions=frozenset(pw.regions),
             avoid=avoid,
             requires=requires,
-            steps=tuple(
-                _Step(
-                    info=codes[ps.code],
-                    label=ps.label or catalog[ps.code].label,
-                    rationale=ps.rationale,
-                    cites=_cites(ps.citation),
-                    requires=req,
-                    alternatives=catalog[ps.code].replace_with
-                    if ps.replace_with is None
-                    else ps.replace_with,
-                    place=place[ps.code] if ps.place is None else ps.place,
+            steps=steps,
+            rows=tuple(
+                (
+                    st,
+                    st.info.code,
+                    st.info,
+                    st.info.held,
+                    st.info.drug_class,
+                    st.info.requires,
+                    st.requires,
+                    st.info.contras,
+                    st.info.cautions,
                 )
-                for ps, req in zip(pw.steps, requires, strict=True)
+                for st in steps
             ),
         )
     if set(compiled) != set(DIAGNOSIS_CODES):
@@ -990,22 +1014,67 @@ def _consider(
 
 
 def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> None:
+    """`_consider` for each step of the pathway; a step the case has no therapy, medicine or procedure for
+    and no safety rule rules out is worked out here directly (the same outcome, less per-step work)."""
     condition = cp.pathway.id
-    for st in cp.steps:
-        if only is not None and st.info.code not in only:
+    f = p.f
+    therapies = f.therapies
+    in_use = f.in_use
+    procedures = f.procedures
+    failed_classes = f.failed_classes
+    hold = p.hold_tiers
+    regions = cp.regions
+    drafts = p.drafts
+    for st, code, info, held, drug_class, own_requires, requires, contras, cautions in cp.rows:
+        if only is not None and code not in only:
             continue
-        _consider(
-            p,
-            cp,
-            st.info,
-            st.label,
-            st.rationale,
-            st.cites,
-            st.requires,
-            st.alternatives,
-            st.place,
-            condition,
-        )
+        if (
+            code in therapies
+            or code in in_use
+            or code in procedures
+            or (contras and f.contraindication(code) is not None)
+        ):
+            _consider(
+                p,
+                cp,
+                info,
+                st.label,
+                st.rationale,
+                st.cites,
+                requires,
+                st.alternatives,
+                st.place,
+                condition,
+            )
+            continue
+        # pathway steps are never in their pathway's avoid list (checked at knowledge load)
+        if held is not None and held in hold:
+            continue
+        if drug_class is not None and drug_class in failed_classes:
+            continue
+        says: list[str] = []
+        if own_requires is not None and not own_requires.holds(f, regions, says):
+            continue
+        if requires is not None and not requires.holds(f, regions, says):
+            continue
+        cites = st.cites
+        if says or cautions:
+            text = [st.rationale, *says]
+            if cautions:
+                keys: list[str] = []
+                for caution, caution_keys, pred in cautions:
+                    if pred.holds(f, _NO_REGIONS, None):
+                        text.append(caution.format_map(f.fmt))
+                        keys.extend(caution_keys)
+                if keys:
+                    cites = _cites((*cites.keys, *keys), now=False)
+            text = [r for r in text if r]
+        else:
+            text = [st.rationale]
+        if code in drafts:
+            p.add(code, st.place, st.label, text, cites, condition)
+        else:
+            drafts[code] = _Draft(code, st.place, st.label, text, list(cites.unique), cites.text, condition)
 
 
 def _conditions(case: Case, differential: tuple[DifferentialItem, ...], kb: PlanKnowledge) -> list[str]:
