@@ -125,12 +125,12 @@ class Exam(_Model):
 
 @functools.cache
 def _check_answers() -> tuple[
-    Callable[[str, Sequence[int | None]], bool], Callable[[str, Sequence[int | None]], list[tuple[str, str]]]
+    Mapping[str, tuple[int, frozenset[int]]], Callable[[str, Sequence[int | None]], list[tuple[str, str]]]
 ]:
     # imported late: it imports this module
-    from stepcare.clinical.questionnaires import answers_fit, check_answers
+    from stepcare.clinical.questionnaires import check_answers, uniform_answers
 
-    return answers_fit, check_answers
+    return uniform_answers(), check_answers
 
 
 class Questionnaire(_Model):
@@ -140,10 +140,13 @@ class Questionnaire(_Model):
 
     @model_validator(mode="after")
     def _answers_fit_instrument(self) -> Questionnaire:
-        fit, check = _check_answers()
-        if fit(self.instrument, self.items):  # items are StrictInt or None here
+        uniform, check = _check_answers()
+        # questionnaires.answers_fit inlined (items are StrictInt or None here): a quick yes
+        items = self.items
+        fit = uniform.get(self.instrument)
+        if fit is not None and len(items) == fit[0] and fit[1].issuperset(items):
             return self
-        problems = check(self.instrument, self.items)
+        problems = check(self.instrument, items)
         if problems:
             raise ValueError("; ".join(f"{path}: {msg}" for path, msg in problems))
         return self
@@ -265,6 +268,10 @@ class Case(_Model):
     @model_validator(mode="after")
     def _nothing_after_as_of(self) -> Case:
         """Dates after the evaluation date are impossible observations (a typo in the year, usually)."""
+        # Several modules read `duration_days`: work it out once here (see the property below).
+        pain = self.pain
+        onset = pain.onset
+        self.__dict__["duration_days"] = pain.duration_days if onset is None else (self.as_of - onset).days
         if not self._dates_suspect():
             return self
         problems: list[str] = []
@@ -319,12 +326,22 @@ class Case(_Model):
         psych = self.psych_evaluation
         return psych is not None and psych.date is not None and psych.date > day
 
-    @property
+    @functools.cached_property
     def duration_days(self) -> int | None:
-        """Days the pain has lasted on `as_of` (from `onset`, else `duration_days`)."""
+        """Days the pain has lasted on `as_of` (from `onset`, else `duration_days`).
+
+        Validation stores it in the instance (not a field: never dumped or compared), so a read is a plain
+        attribute lookup; a case built without validation works it out on first read.
+        """
         if self.pain.onset is not None:
             return (self.as_of - self.pain.onset).days
         return self.pain.duration_days
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Case:
+        """A copy; its `duration_days` is worked out again from its own `pain` and `as_of`."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("duration_days", None)
+        return copy
 
 
 def _path(loc: Sequence[int | str]) -> str:

@@ -33,6 +33,7 @@ __all__ = [
     "knowledge",
     "mcid",
     "score_all",
+    "uniform_answers",
 ]
 
 _FILE = "questionnaires.yaml"
@@ -415,6 +416,11 @@ def answers_fit(instrument: str, items: Sequence[int | None]) -> bool:
     """
     found = _compiled().uniform.get(instrument)
     return found is not None and len(items) == found[0] and found[1].issuperset(items)
+
+
+def uniform_answers() -> Mapping[str, tuple[int, frozenset[int]]]:
+    """Instrument -> (item count, allowed answers) for instruments where `answers_fit` can say yes (read-only)."""
+    return _compiled().uniform
 
 
 def check_answers(instrument: str, items: Sequence[int | None]) -> list[tuple[str, str]]:

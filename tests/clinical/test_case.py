@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,23 @@ def test_minimal_case_is_valid_and_defaults_are_empty() -> None:
     assert case.patient.age == 40
     assert case.medications == ()
     assert case.duration_days is None
+
+
+def test_duration_days_comes_from_onset_else_the_given_days_and_is_never_dumped() -> None:
+    from_onset = parse_case(_minimal(pain={"onset": "2026-10-25"}))
+    given = parse_case(_minimal(pain={"duration_days": 12}))
+    assert from_onset.duration_days == 30
+    assert given.duration_days == 12
+    assert "duration_days" not in from_onset.model_dump()
+    assert parse_case(_minimal(pain={"onset": "2026-10-25"})) == from_onset
+
+
+def test_a_copied_case_works_its_duration_out_from_its_own_dates() -> None:
+    case = parse_case(_minimal(pain={"onset": "2026-10-25"}))
+    assert case.model_copy(update={"as_of": dt.date(2026, 11, 4)}).duration_days == 10
+    later = case.model_copy(update={"pain": case.pain.model_copy(update={"onset": None, "duration_days": 3})})
+    assert later.duration_days == 3
+    assert case.duration_days == 30
 
 
 @pytest.mark.skipif(not EXAMPLE.exists(), reason="shared/spec is not beside the project")
