@@ -893,16 +893,21 @@ class _Plan:
     def steps(self) -> tuple[PlanStep, ...]:
         """Ordered by place, first added first among equals (the sort is stable)."""
         codes = self.f.kb.codes
+        drafts = list(self.drafts.values())
+        if len(drafts) > 1:
+            drafts.sort(key=_by_place)
         out: list[PlanStep] = []
-        for order, d in enumerate(sorted(self.drafts.values(), key=_by_place), start=1):
+        for order, d in enumerate(drafts, start=1):
+            rationale = d.rationale
+            citation = d.citation
             out.append(
                 PlanStep(
                     order,
                     codes[d.code].tier,
                     d.code,
                     d.label,
-                    " ".join(d.rationale),
-                    d.citation if d.citation is not None else cite(d.cites),
+                    rationale[0] if len(rationale) == 1 else " ".join(rationale),
+                    citation if citation is not None else cite(d.cites),
                     d.condition,
                 )
             )
@@ -1077,17 +1082,33 @@ def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> 
             drafts[code] = _Draft(code, st.place, st.label, text, list(cites.unique), cites.text, condition)
 
 
+def _by_score_down(d: DifferentialItem) -> float:
+    return -d.score
+
+
 def _conditions(case: Case, differential: tuple[DifferentialItem, ...], kb: PlanKnowledge) -> list[str]:
     """Confirmed diagnoses; else the top item plus close runners-up (plan_rules.yaml `selection`)."""
     known = kb.pathways
-    confirmed = [d.code for d in differential if d.confirmed and d.code in known]
+    confirmed: list[str] = []
+    ranked: list[DifferentialItem] = []
+    in_order = True  # by score, highest first (the differential's own order, as a rule)
+    last = 0.0
+    for d in differential:
+        if d.code in known:
+            if d.confirmed:
+                confirmed.append(d.code)
+            if ranked and d.score > last:
+                in_order = False
+            last = d.score
+            ranked.append(d)
     if not confirmed:
         confirmed = [c for c in case.diagnoses if c in known]
     if confirmed:
         return list(dict.fromkeys(confirmed))
-    ranked = sorted((d for d in differential if d.code in known), key=lambda d: -d.score)
     if not ranked:
         return []
+    if not in_order:
+        ranked.sort(key=_by_score_down)
     sel = kb.rules.selection
     top = ranked[0]
     if top.score < sel.min_top_score:
