@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from stepcare.records.immutability import AppendOnlyModel, AppendOnlyQuerySet
+
 APPEND_ONLY_MESSAGE = "Audit events are append-only: they cannot be updated or deleted."
 
 
@@ -33,15 +35,12 @@ class Action(models.TextChoices):
     UPLOAD = "upload", "Upload"
 
 
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AuditAppendOnlyError(APPEND_ONLY_MESSAGE)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AuditAppendOnlyError(APPEND_ONLY_MESSAGE)
+class AuditEventQuerySet(AppendOnlyQuerySet["AuditEvent"]):
+    error = AuditAppendOnlyError
+    message = APPEND_ONLY_MESSAGE
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     # PROTECT everywhere: a cascade or SET NULL would be an UPDATE/DELETE of audit rows.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -63,6 +62,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
 
     objects: ClassVar[AuditEventQuerySet] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
+    append_only_error = AuditAppendOnlyError
+    append_only_message = APPEND_ONLY_MESSAGE
 
     class Meta:
         ordering = ("-timestamp", "-id")
@@ -75,10 +76,5 @@ class AuditEvent(models.Model):
         return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise AuditAppendOnlyError(APPEND_ONLY_MESSAGE)
-        kwargs["force_insert"] = True
+        kwargs["force_insert"] = True  # AppendOnlyModel.save() refuses a stored row first
         super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditAppendOnlyError(APPEND_ONLY_MESSAGE)

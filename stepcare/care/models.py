@@ -13,6 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from stepcare.records.immutability import (
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    FrozenRowModel,
+    FrozenRowQuerySet,
+    stored_value,
+)
 from stepcare.records.models import SIGNED_ENCOUNTER_MESSAGE, Encounter, EncounterStatus, SignedEncounterError
 
 SNAPSHOT_APPEND_ONLY_MESSAGE = "Evaluation snapshots are append-only; evaluate again instead."
@@ -158,28 +165,16 @@ class MedicationEntry(models.Model):
 
 
 # ------------------------------------------------------------------------------- structured note
-class EncounterNoteQuerySet(models.QuerySet["EncounterNote"]):
+class EncounterNoteQuerySet(FrozenRowQuerySet["EncounterNote"]):
     """Bulk update() and delete() refuse notes of signed encounters, like records.Encounter."""
 
-    def _refuse_if_signed(self) -> None:
-        signed = (
-            self.filter(encounter__status=EncounterStatus.SIGNED)
-            .values_list("encounter_id", flat=True)
-            .first()
-        )
-        if signed is not None:
-            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=signed))
-
-    def update(self, **kwargs: Any) -> int:
-        self._refuse_if_signed()
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        self._refuse_if_signed()
-        return super().delete()
+    frozen = Q(encounter__status=EncounterStatus.SIGNED)
+    frozen_key = "encounter_id"
+    error = SignedEncounterError
+    message = SIGNED_ENCOUNTER_MESSAGE
 
 
-class EncounterNote(models.Model):
+class EncounterNote(FrozenRowModel):
     """The structured part of an encounter's note: history, exam findings, assessment, plan, diagnoses."""
 
     encounter = models.OneToOneField(Encounter, on_delete=models.PROTECT, related_name="care_note")
@@ -199,32 +194,20 @@ class EncounterNote(models.Model):
     def __str__(self) -> str:
         return f"Note for encounter {self.encounter_id}"
 
-    def _encounter_signed(self) -> bool:
+    def frozen_error(self) -> Exception | None:
         # The stored encounter decides, not an in-memory copy.
-        status = Encounter._base_manager.filter(pk=self.encounter_id).values_list("status", flat=True).first()
-        return status == EncounterStatus.SIGNED
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._encounter_signed():
-            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=self.encounter_id))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._encounter_signed():
-            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=self.encounter_id))
-        return super().delete(*args, **kwargs)
+        if stored_value(Encounter, self.encounter_id, "status") == EncounterStatus.SIGNED:
+            return SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=self.encounter_id))
+        return None
 
 
 # ------------------------------------------------------------------------------ evaluation snapshots
-class SnapshotQuerySet(models.QuerySet["EvaluationSnapshot"]):
-    def update(self, **kwargs: Any) -> int:
-        raise SnapshotAppendOnlyError(SNAPSHOT_APPEND_ONLY_MESSAGE)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise SnapshotAppendOnlyError(SNAPSHOT_APPEND_ONLY_MESSAGE)
+class SnapshotQuerySet(AppendOnlyQuerySet["EvaluationSnapshot"]):
+    error = SnapshotAppendOnlyError
+    message = SNAPSHOT_APPEND_ONLY_MESSAGE
 
 
-class EvaluationSnapshot(models.Model):
+class EvaluationSnapshot(AppendOnlyModel):
     """What the engine said about a patient on a date: the case it saw and its answer, never edited."""
 
     patient = models.ForeignKey("records.Patient", on_delete=models.PROTECT, related_name="evaluations")
@@ -242,6 +225,8 @@ class EvaluationSnapshot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[SnapshotQuerySet] = SnapshotQuerySet.as_manager()  # type: ignore[assignment]
+    append_only_error = SnapshotAppendOnlyError
+    append_only_message = SNAPSHOT_APPEND_ONLY_MESSAGE
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -250,14 +235,6 @@ class EvaluationSnapshot(models.Model):
     def __str__(self) -> str:
         return f"Evaluation of patient {self.patient_id} as of {self.as_of}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise SnapshotAppendOnlyError(SNAPSHOT_APPEND_ONLY_MESSAGE)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise SnapshotAppendOnlyError(SNAPSHOT_APPEND_ONLY_MESSAGE)
-
 
 # ------------------------------------------------------------------------------------------- plans
 class PlanStatus(models.TextChoices):
@@ -265,7 +242,7 @@ class PlanStatus(models.TextChoices):
     FINAL = "final", "Final"
 
 
-class CarePlan(models.Model):
+class CarePlan(FrozenRowModel):
     """A clinician's plan built from one evaluation; stored with the knowledge version that suggested it."""
 
     patient = models.ForeignKey("records.Patient", on_delete=models.PROTECT, related_name="care_plans")
@@ -282,6 +259,8 @@ class CarePlan(models.Model):
     )
     finalized_at = models.DateTimeField(null=True, blank=True)
 
+    delete_when_frozen = True  # only save() is guarded here
+
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=("patient", "status"))]
@@ -293,11 +272,10 @@ class CarePlan(models.Model):
     def is_final(self) -> bool:
         return self.status == PlanStatus.FINAL
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
-        if stored == PlanStatus.FINAL:
-            raise FinalPlanError(FINAL_PLAN_MESSAGE.format(pk=self.pk))
-        super().save(*args, **kwargs)
+    def frozen_error(self) -> Exception | None:
+        if stored_value(CarePlan, self.pk, "status") == PlanStatus.FINAL:
+            return FinalPlanError(FINAL_PLAN_MESSAGE.format(pk=self.pk))
+        return None
 
 
 class PlanOrigin(models.TextChoices):
@@ -320,7 +298,7 @@ class OrderKind(models.TextChoices):
     PRESCRIPTION = "prescription", "Prescription"
 
 
-class PlanItem(models.Model):
+class PlanItem(FrozenRowModel):
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveIntegerField()
     code = models.CharField(max_length=64, blank=True, help_text="Plan step code; blank for free text.")
@@ -342,6 +320,8 @@ class PlanItem(models.Model):
     medication = models.OneToOneField(
         MedicationEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="plan_item"
     )
+
+    delete_when_frozen = True  # only save() is guarded here
 
     class Meta:
         ordering = ("order", "id")
@@ -368,11 +348,10 @@ class PlanItem(models.Model):
         if self.decision == PlanDecision.DECLINED and not self.decline_reason.strip():
             raise ValidationError({"decline_reason": DECLINE_REASON_REQUIRED})
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        status = CarePlan._base_manager.filter(pk=self.plan_id).values_list("status", flat=True).first()
-        if status == PlanStatus.FINAL:
-            raise FinalPlanError(FINAL_PLAN_MESSAGE.format(pk=self.plan_id))
-        super().save(*args, **kwargs)
+    def frozen_error(self) -> Exception | None:
+        if stored_value(CarePlan, self.plan_id, "status") == PlanStatus.FINAL:
+            return FinalPlanError(FINAL_PLAN_MESSAGE.format(pk=self.plan_id))
+        return None
 
 
 # ------------------------------------------------------------------------------- clinical profile
@@ -383,12 +362,9 @@ class ProfileAppendOnlyError(Exception):
     """Raised on any attempt to change or delete a recorded clinical profile."""
 
 
-class ProfileQuerySet(models.QuerySet["ClinicalProfile"]):
-    def update(self, **kwargs: Any) -> int:
-        raise ProfileAppendOnlyError(PROFILE_APPEND_ONLY_MESSAGE)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise ProfileAppendOnlyError(PROFILE_APPEND_ONLY_MESSAGE)
+class ProfileQuerySet(AppendOnlyQuerySet["ClinicalProfile"]):
+    error = ProfileAppendOnlyError
+    message = PROFILE_APPEND_ONLY_MESSAGE
 
 
 class LiverDisease(models.TextChoices):
@@ -397,7 +373,7 @@ class LiverDisease(models.TextChoices):
     SEVERE = "severe", "Severe liver disease (e.g. cirrhosis)"
 
 
-class ClinicalProfile(models.Model):
+class ClinicalProfile(AppendOnlyModel):
     """The medical background a clinician confirmed: kidney and liver function, conditions, pregnancy and
     psychological clearance for neuromodulation — what changes which treatments are safe or eligible.
 
@@ -420,6 +396,8 @@ class ClinicalProfile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[ProfileQuerySet] = ProfileQuerySet.as_manager()  # type: ignore[assignment]
+    append_only_error = ProfileAppendOnlyError
+    append_only_message = PROFILE_APPEND_ONLY_MESSAGE
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -427,11 +405,3 @@ class ClinicalProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Clinical profile {self.pk} of patient {self.patient_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise ProfileAppendOnlyError(PROFILE_APPEND_ONLY_MESSAGE)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ProfileAppendOnlyError(PROFILE_APPEND_ONLY_MESSAGE)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from stepcare.records.immutability import (
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    FrozenRowModel,
+    FrozenRowQuerySet,
+    stored_value,
+)
 from stepcare.records.vocab import DIAGNOSIS_CHOICES
 
 SIGNED_ENCOUNTER_MESSAGE = "Encounter {pk} is signed and cannot be changed; add an amendment instead."
@@ -114,24 +121,15 @@ class EncounterStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
 
 
-class EncounterQuerySet(models.QuerySet["Encounter"]):
+class EncounterQuerySet(FrozenRowQuerySet["Encounter"]):
     """Bulk update() and delete() refuse to touch signed rows."""
 
-    def _refuse_if_signed(self) -> None:
-        signed = self.filter(status=EncounterStatus.SIGNED).values_list("pk", flat=True).first()
-        if signed is not None:
-            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=signed))
-
-    def update(self, **kwargs: Any) -> int:
-        self._refuse_if_signed()
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        self._refuse_if_signed()
-        return super().delete()
+    frozen = models.Q(status=EncounterStatus.SIGNED)
+    error = SignedEncounterError
+    message = SIGNED_ENCOUNTER_MESSAGE
 
 
-class Encounter(models.Model):
+class Encounter(FrozenRowModel):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="encounters")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="encounters")
     type = models.CharField(max_length=16, choices=EncounterType.choices, default=EncounterType.FOLLOW_UP)
@@ -167,35 +165,22 @@ class Encounter(models.Model):
     def is_signed(self) -> bool:
         return self.status == EncounterStatus.SIGNED
 
-    def _stored_status(self) -> str | None:
-        if self.pk is None:
-            return None
-        return type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def frozen_error(self) -> Exception | None:
         # The stored row decides: an in-memory object cannot "unsign" its way past this check.
-        if self._stored_status() == EncounterStatus.SIGNED:
-            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=self.pk))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._stored_status() == EncounterStatus.SIGNED:
-            raise SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=self.pk))
-        return super().delete(*args, **kwargs)
+        if stored_value(Encounter, self.pk, "status") == EncounterStatus.SIGNED:
+            return SignedEncounterError(SIGNED_ENCOUNTER_MESSAGE.format(pk=self.pk))
+        return None
 
 
 AMENDMENT_APPEND_ONLY_MESSAGE = "Amendments are append-only; add a new amendment instead."
 
 
-class AmendmentQuerySet(models.QuerySet["EncounterAmendment"]):
-    def update(self, **kwargs: Any) -> int:
-        raise SignedEncounterError(AMENDMENT_APPEND_ONLY_MESSAGE)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise SignedEncounterError(AMENDMENT_APPEND_ONLY_MESSAGE)
+class AmendmentQuerySet(AppendOnlyQuerySet["EncounterAmendment"]):
+    error = SignedEncounterError
+    message = AMENDMENT_APPEND_ONLY_MESSAGE
 
 
-class EncounterAmendment(models.Model):
+class EncounterAmendment(AppendOnlyModel):
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="amendments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -203,17 +188,11 @@ class EncounterAmendment(models.Model):
     reason = models.CharField(max_length=300)
 
     objects: ClassVar[AmendmentQuerySet] = AmendmentQuerySet.as_manager()  # type: ignore[assignment]
+    append_only_error = SignedEncounterError
+    append_only_message = AMENDMENT_APPEND_ONLY_MESSAGE
 
     class Meta:
         ordering = ("created_at", "id")
 
     def __str__(self) -> str:
         return f"Amendment {self.pk} to encounter {self.encounter_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and type(self)._base_manager.filter(pk=self.pk).exists():
-            raise SignedEncounterError(AMENDMENT_APPEND_ONLY_MESSAGE)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise SignedEncounterError(AMENDMENT_APPEND_ONLY_MESSAGE)
