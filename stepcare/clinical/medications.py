@@ -245,6 +245,7 @@ class MedicationKnowledge:
     check_citations: dict[str, str]
     holds: dict[str, Hold]
     hold_citations: dict[str, str]
+    naloxone_classes: tuple[str, ...]  # the naloxone-classes set, sorted (the order its reasons are given)
 
 
 _SPLIT = re.compile(r"\s*[/+]\s*|\s+-\s+|\s+and\s+")
@@ -349,6 +350,7 @@ def knowledge() -> MedicationKnowledge:
         check_citations={c.id: cite(c.citation) for c in alerts.monitoring},
         holds={h.id: h for h in alerts.neuraxial_holds},
         hold_citations={h.id: cite(h.citation) for h in alerts.neuraxial_holds},
+        naloxone_classes=tuple(sorted(sets["naloxone-classes"])),
     )
 
 
@@ -426,47 +428,67 @@ def dose_items(case: Case) -> tuple[list[DoseItem], list[tuple[int, int]]]:
     kb = knowledge()
     ignored = kb.ignored
     as_of = case.as_of
-    seen: dict[tuple[Any, ...], int] = {}
+    seen: dict[tuple[Any, ...], int] | None = None if len(medications) == 1 else {}  # one line: no duplicate
+    append = items.append
     for i, med in enumerate(medications):
         start = med.start
         if start is not None and start > as_of:
             continue  # planned, not active
         ingredients = med.ingredients
-        key = (_norm(med.name, ignored), med.dose, med.unit, med.per_day, med.route, med.formulation, med.prn,
-               tuple((_norm(g.name, ignored), g.dose, g.unit) for g in ingredients) if ingredients else ())  # fmt: skip
-        first = seen.get(key)
-        if first is not None:
-            duplicates.append((i, first))
-            continue
-        seen[key] = i
-        patch = med.unit == "mcg/hr"
+        if seen is not None:
+            key = (_norm(med.name, ignored), med.dose, med.unit, med.per_day, med.route, med.formulation, med.prn,
+                   tuple((_norm(g.name, ignored), g.dose, g.unit) for g in ingredients) if ingredients else ())  # fmt: skip
+            first = seen.get(key)
+            if first is not None:
+                duplicates.append((i, first))
+                continue
+            seen[key] = i
+        unit = med.unit
+        patch = unit == "mcg/hr"
         per_day = 1.0 if patch else float(med.per_day or 1.0)
         route: Route = "transdermal" if patch else med.route
-        if ingredients:
-            parts = [
-                (f"medications[{i}].ingredients[{j}]", g.name, g.dose, g.unit, True)
-                for j, g in enumerate(ingredients)
-            ]
-        else:
+        if not ingredients:
             found = resolve(med.name)
             if isinstance(found, Combination):
                 raise MedicationError(
                     f"medications[{i}].name: {med.name} is a combination product "
                     f"({' + '.join(found.ingredients)}): give each ingredient's dose in ingredients"
                 )
-            assert med.dose is not None and med.unit is not None  # the case model guarantees it
-            parts = [(f"medications[{i}]", med.name, med.dose, med.unit, False)]
-        for path, name, dose, unit, in_combo in parts:
-            found = resolve(name)
-            info = found if isinstance(found, DrugInfo) else None
-            if unit == "mcg/hr":
+            dose = med.dose
+            assert dose is not None and unit is not None  # the case model guarantees it
+            if patch:
                 daily, out_unit = dose, "mcg/hr"
             else:
                 daily, out_unit = dose * _TO_MG[unit] * per_day, "mg"
-            items.append(
+            append(
                 DoseItem(
                     i,
-                    path,
+                    f"medications[{i}]",
+                    found.id if found is not None else med.name,
+                    found,
+                    round(daily, 6),
+                    out_unit,  # type: ignore[arg-type]
+                    route,
+                    found is not None and "opioid" in found.classes and _is_er(med, found, kb),
+                    med.prn,
+                    False,
+                    start,
+                    med.name,
+                )
+            )
+            continue
+        for j, g in enumerate(ingredients):
+            name = g.name
+            found_part = resolve(name)
+            info = found_part if isinstance(found_part, DrugInfo) else None
+            if g.unit == "mcg/hr":
+                daily, out_unit = g.dose, "mcg/hr"
+            else:
+                daily, out_unit = g.dose * _TO_MG[g.unit] * per_day, "mg"
+            append(
+                DoseItem(
+                    i,
+                    f"medications[{i}].ingredients[{j}]",
                     info.id if info else name,
                     info,
                     round(daily, 6),
@@ -474,7 +496,7 @@ def dose_items(case: Case) -> tuple[list[DoseItem], list[tuple[int, int]]]:
                     route,
                     info is not None and "opioid" in info.classes and _is_er(med, info, kb),
                     med.prn,
-                    in_combo,
+                    True,
                     start,
                     med.name,
                 )
@@ -523,14 +545,18 @@ def _compute(
     _check_table(table)
     kb = knowledge()
     digits = kb.mme.rounding_decimals
-    opioid_items = [it for it in items if it.drug is not None and "opioid" in it.drug.classes]
+    opioid_items: list[DoseItem] = []
+    methadone_total: float = 0  # an int 0 without methadone, like sum() of nothing
+    for it in items:
+        drug = it.drug
+        if drug is not None and "opioid" in drug.classes:
+            opioid_items.append(it)
+            if drug.id == "methadone":
+                methadone_total += it.daily
     if not opioid_items:
         return Mme(total=round(0, digits), table=table, items=()), []
     n = kb.mme.notes
     factors = kb.tables[table]
-    methadone_total = sum(
-        it.daily for it in opioid_items if it.drug is not None and it.drug.id == "methadone"
-    )
     out: list[MmeItem] = []
     uncovered: list[tuple[DoseItem, str]] = []
     for it in opioid_items:
@@ -678,18 +704,21 @@ def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
         out.append(ctx.alert("mme-50", total=mme.total, table=table, threshold=t["mme-caution"]))
 
     # naloxone
-    rescue = any(
-        it.drug is not None and it.drug.id == "naloxone" and not it.in_combination for it in ctx.items
-    )
+    rescue = False
+    for it in ctx.items:
+        if it.drug is not None and it.drug.id == "naloxone" and not it.in_combination:
+            rescue = True
+            break
     if not rescue and case.monitoring.naloxone_dispensed is None:
         reasons: list[str] = []
         if mme.total >= t["mme-caution"]:
             reasons.append(ctx.phrase("naloxone-mme", total=mme.total, threshold=t["mme-caution"]))
-        concurrent = [n for cls in sorted(kb.sets["naloxone-classes"]) for n in ctx.names(cls)]
+        concurrent = [n for cls in kb.naloxone_classes for n in ctx.names(cls)]
         if concurrent:
             reasons.append(ctx.phrase("naloxone-class", drugs=_join(concurrent)))
+        naloxone_conditions = kb.sets["naloxone-conditions"]
         for cond in case.patient.conditions:
-            if cond in kb.sets["naloxone-conditions"]:
+            if cond in naloxone_conditions:
                 reasons.append(ctx.phrase(f"condition-{cond}"))
         if reasons:
             out.append(ctx.alert("naloxone-offer", opioids=opioids, reasons=_join(reasons)))
@@ -954,6 +983,15 @@ def assess(case: Case, *, table: str = "cdc-2022") -> tuple[Mme, list[Alert]]:
     _check_table(table)
     kb = knowledge()
     items, duplicates = dose_items(case)
+    if not items:  # nothing active (so no duplicate either): only a steroid procedure can raise an alert
+        mme = Mme(total=round(0, kb.mme.rounding_decimals), table=table, items=())
+        if "diabetes" not in case.patient.conditions:
+            return mme, []
+        ctx = _Ctx(case, items)
+        source = _steroid_source(ctx)
+        if source is None:
+            return mme, []
+        return mme, [ctx.alert("steroid-glucose", source=source, days=kb.threshold["steroid-glucose-days"])]
     notes = {first: kb.mme.notes.duplicate for _, first in duplicates} if duplicates else None
     mme, uncovered = _compute(items, table, notes)
     ctx = _Ctx(case, items)
