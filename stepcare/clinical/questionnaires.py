@@ -296,6 +296,9 @@ class _Spec:
     fm_regions: tuple[tuple[int, ...], ...] = ()
     fm_regions_min: int = 0
     fm_min_days: int = 0
+    # a plain sum of the answers banded by upper bounds (no subscales, percent or band key): score_all
+    # scores these inline, the same as `_score`
+    simple: bool = False
 
 
 def _spec(ins: Instrument) -> _Spec:
@@ -306,6 +309,7 @@ def _spec(ins: Instrument) -> _Spec:
     )
     plain = bool(bands) and not any(b.when for b in bands)
     fm = ins.fibromyalgia
+    points_plain = all(it.points is None for it in ins.items)
     return _Spec(
         code=ins.id,
         name=ins.name,
@@ -316,7 +320,7 @@ def _spec(ins: Instrument) -> _Spec:
             None if it.points is None else tuple(it.points[a] for a in range(lo, hi + 1))
             for it, (lo, hi) in zip(ins.items, bounds, strict=True)
         ),
-        plain=all(it.points is None for it in ins.items),
+        plain=points_plain,
         weights=(
             {sex: tuple((it.weights or {}).get(sex, 0) for it in ins.items) for sex in ("female", "male")}
             if ins.scoring == "weighted-sum"
@@ -339,6 +343,12 @@ def _spec(ins: Instrument) -> _Spec:
         fm_regions=tuple(tuple(i - 1 for i in r) for r in fm.regions.values()) if fm else (),
         fm_regions_min=fm.generalized_regions_min if fm else 0,
         fm_min_days=fm.min_duration_days if fm else 0,
+        simple=ins.scoring == "sum"
+        and points_plain
+        and not ins.subscales
+        and not ins.report_percent
+        and plain
+        and ins.band_key is None,
     )
 
 
@@ -576,7 +586,18 @@ def score_all(case: Case) -> tuple[dict[str, Score], list[Alert]]:
     bands: dict[str, _Band | None] = {}
     for code in sorted(latest, key=c.order.__getitem__):
         when, items = latest[code]
-        scores[code], bands[code] = _score(specs[code], items, sex, duration, when)
+        spec = specs[code]
+        if spec.simple:
+            total = sum(filter(None, items))  # the answers' sum (unanswered items and zeros add nothing)
+            number = total if type(total) is int else _number(total, spec.decimals)
+            band = spec.bands[bisect.bisect_left(spec.band_maxes, number)]  # type: ignore[arg-type]
+            extra: dict[str, Any] = (
+                {name: items[i] for name, i in spec.report_items} if spec.report_items else {}
+            )
+            scores[code] = Score(spec.code, number, band.id, spec.loinc, when, spec.mcid, extra)
+            bands[code] = band
+        else:
+            scores[code], bands[code] = _score(spec, items, sex, duration, when)
     alerts: list[Alert] = []
     for rule in c.rules:
         for trig in rule.triggers:

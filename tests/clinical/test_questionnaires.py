@@ -566,3 +566,21 @@ def test_answers_fit_takes_a_full_phq9_in_range_and_leaves_the_rest_to_check_ans
     assert q.answers_fit("phq9", [None, 0, 0, 0, 0, 0, 0, 0, 0]) is False
     assert q.answers_fit("phq9", [0] * 8) is False
     assert q.answers_fit("odi", [0] * 10) is False  # unanswered items allowed: always fully checked
+
+
+@settings(max_examples=300, deadline=None)
+@given(_answers(), st.sampled_from(["female", "male", "unknown"]))
+def test_the_inline_sum_scores_exactly_like_the_general_scorer(
+    answers: tuple[str, list[int | None]], sex: str
+) -> None:
+    code, items = answers
+    spec = q._compiled().specs[code]
+    case = _case(_q(code, items, date=AS_OF), sex=sex)
+    expected, _ = q._score(spec, tuple(items), sex, None, case.as_of)
+    assert q.score_all(case)[0][code] == expected
+
+
+def test_plain_banded_sums_take_the_inline_path_and_the_others_do_not() -> None:
+    simple = {code for code, spec in q._compiled().specs.items() if spec.simple}
+    assert {"nrs", "phq9", "phq2", "gad7", "gad2"} <= simple
+    assert not simple & {"peg", "odi", "ndi", "pcs", "ort", "start-back", "acr-2016-fm"}
