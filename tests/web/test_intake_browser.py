@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,60 @@ def save(page: Any, heading: str) -> None:
     page.get_by_role("heading", level=1, name=heading).wait_for()
 
 
+def start_intake_to_red_flag(
+    page: Any,
+    base: str,
+    *,
+    username: str,
+    onset: str,
+    nrs: str,
+    narrative: str,
+    body_map_key: str,
+    on_body_map: Callable[[Any], object],
+) -> Any:
+    """Log in as the patient and answer the first three steps: pain, the body map (a click on the lower back,
+    the keyboard — focus and `body_map_key`, Space or Enter — for the left buttock) and warning signs with
+    saddle anaesthesia. Returns the triage advice the patient is shown."""
+    log_in(page, base, username)
+    page.get_by_role("link", name="Fill in or continue your intake").click()
+    page.get_by_role("button", name="Start the intake").click()
+
+    # 1 About your pain
+    page.get_by_role("heading", level=1, name="About your pain").wait_for()
+    page.get_by_label("When did this pain start?").fill(onset)
+    page.get_by_label("How bad is your pain right now, from 0 to 10?").fill(nrs)
+    page.get_by_role("group", name="What does the pain feel like?").get_by_label("Aching").check()
+    page.get_by_role("group", name="What makes it worse?").get_by_label("Sitting").check()
+    page.get_by_role("group", name="What makes it better?").get_by_label("Walking").check()
+    page.get_by_label("In your own words, tell us about your pain").fill(narrative)
+    save(page, "Where it hurts")
+
+    # 2 Body map
+    page.locator('[data-site="low-back:midline"]').click()
+    buttock = page.get_by_role("checkbox", name="Left buttock (back)")
+    buttock.focus()
+    page.keyboard.press(body_map_key)
+    assert page.locator('[data-site="low-back:midline"]').get_attribute("aria-checked") == "true"
+    assert buttock.get_attribute("aria-checked") == "true"
+    assert page.locator('input[name="sites"][value="buttock:left"]').is_checked()
+    assert page.get_by_text("Marked: Lower back, Left buttock").is_visible()
+    on_body_map(page)
+    page.get_by_role("group", name="Does the pain travel (spread) anywhere?").get_by_label(
+        "Down the thigh"
+    ).check()
+    save(page, "Warning signs")
+
+    # 3 Warning signs: no to all but saddle anaesthesia; the patient is told what to do now
+    for radio in page.locator('input[type="radio"][value="no"]').all():
+        radio.check()
+    page.get_by_role("group", name="Numbness between your legs").get_by_label("Yes").check()
+    save(page, "Warning signs")
+    advice = page.locator("#triage-advice")
+    advice.wait_for()
+    assert "Please get emergency help now" in advice.inner_text()
+    return advice
+
+
 @pytest.mark.browser
 def test_patient_intake_with_red_flag_lands_on_top_of_triage(
     intake_clinic: None,
@@ -62,43 +117,16 @@ def test_patient_intake_with_red_flag_lands_on_top_of_triage(
     page, base = browser_page, live_server.url
     RESULTS.mkdir(parents=True, exist_ok=True)
 
-    log_in(page, base, "ines")
-    page.get_by_role("link", name="Fill in or continue your intake").click()
-    page.get_by_role("button", name="Start the intake").click()
-
-    # 1 About your pain
-    page.get_by_role("heading", level=1, name="About your pain").wait_for()
-    page.get_by_label("When did this pain start?").fill("2025-03-01")
-    page.get_by_label("How bad is your pain right now, from 0 to 10?").fill("8")
-    page.get_by_role("group", name="What does the pain feel like?").get_by_label("Aching").check()
-    page.get_by_role("group", name="What makes it worse?").get_by_label("Sitting").check()
-    page.get_by_role("group", name="What makes it better?").get_by_label("Walking").check()
-    page.get_by_label("In your own words, tell us about your pain").fill("Low back pain since March.")
-    save(page, "Where it hurts")
-
-    # 2 Body map: click the lower back, use the keyboard for the left buttock
-    page.locator('[data-site="low-back:midline"]').click()
-    buttock = page.get_by_role("checkbox", name="Left buttock (back)")
-    buttock.focus()
-    page.keyboard.press("Space")
-    assert page.locator('[data-site="low-back:midline"]').get_attribute("aria-checked") == "true"
-    assert buttock.get_attribute("aria-checked") == "true"
-    assert page.locator('input[name="sites"][value="buttock:left"]').is_checked()
-    assert page.get_by_text("Marked: Lower back, Left buttock").is_visible()
-    page.screenshot(path=str(BODYMAP_SHOT), full_page=True)
-    page.get_by_role("group", name="Does the pain travel (spread) anywhere?").get_by_label(
-        "Down the thigh"
-    ).check()
-    save(page, "Warning signs")
-
-    # 3 Warning signs: no to all but saddle anaesthesia
-    for radio in page.locator('input[type="radio"][value="no"]').all():
-        radio.check()
-    page.get_by_role("group", name="Numbness between your legs").get_by_label("Yes").check()
-    save(page, "Warning signs")
-    advice = page.locator("#triage-advice")
-    advice.wait_for()
-    assert "Please get emergency help now" in advice.inner_text()
+    advice = start_intake_to_red_flag(
+        page,
+        base,
+        username="ines",
+        onset="2025-03-01",
+        nrs="8",
+        narrative="Low back pain since March.",
+        body_map_key="Space",
+        on_body_map=lambda p: p.screenshot(path=str(BODYMAP_SHOT), full_page=True),
+    )
     assert "call 911" in advice.inner_text()
     advice.get_by_role("link", name="continue with the other questions").click()
 

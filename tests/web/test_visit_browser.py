@@ -15,7 +15,7 @@ from stepcare.intake.models import Intake, IntakeStatus
 from stepcare.records.models import Clinic, Encounter, EncounterAmendment
 from tests.web.conftest import make_patient, make_user
 from tests.web.test_browser import audit_rows_cleared, browser_page, log_in  # noqa: F401 - shared browser fixtures
-from tests.web.test_intake_browser import save
+from tests.web.test_intake_browser import save, start_intake_to_red_flag
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results" / "browser"
 
@@ -59,42 +59,16 @@ def visit_clinic(audit_rows_cleared: None) -> dict[str, Any]:  # noqa: F811
 
 
 def patient_completes_intake(page: Any, base: str) -> None:
-    log_in(page, base, "vera")
-    page.get_by_role("link", name="Fill in or continue your intake").click()
-    page.get_by_role("button", name="Start the intake").click()
-
-    page.get_by_role("heading", level=1, name="About your pain").wait_for()
-    page.get_by_label("When did this pain start?").fill("2025-02-01")
-    page.get_by_label("How bad is your pain right now, from 0 to 10?").fill("7")
-    page.get_by_role("group", name="What does the pain feel like?").get_by_label("Aching").check()
-    page.get_by_role("group", name="What makes it worse?").get_by_label("Sitting").check()
-    page.get_by_role("group", name="What makes it better?").get_by_label("Walking").check()
-    page.get_by_label("In your own words, tell us about your pain").fill("Back and left buttock pain.")
-    save(page, "Where it hurts")
-
-    # The body map: a click on the lower back, the keyboard (Tab focus + Enter) for the left buttock.
-    page.locator('[data-site="low-back:midline"]').click()
-    buttock = page.get_by_role("checkbox", name="Left buttock (back)")
-    buttock.focus()
-    page.keyboard.press("Enter")
-    assert page.locator('[data-site="low-back:midline"]').get_attribute("aria-checked") == "true"
-    assert buttock.get_attribute("aria-checked") == "true"
-    assert page.locator('input[name="sites"][value="buttock:left"]').is_checked()
-    assert page.get_by_text("Marked: Lower back, Left buttock").is_visible()
-    shot(page, "intake")
-    page.get_by_role("group", name="Does the pain travel (spread) anywhere?").get_by_label(
-        "Down the thigh"
-    ).check()
-    save(page, "Warning signs")
-
-    # A red flag answered yes: the patient is told what to do now.
-    for radio in page.locator('input[type="radio"][value="no"]').all():
-        radio.check()
-    page.get_by_role("group", name="Numbness between your legs").get_by_label("Yes").check()
-    save(page, "Warning signs")
-    advice = page.locator("#triage-advice")
-    advice.wait_for()
-    assert "Please get emergency help now" in advice.inner_text()
+    advice = start_intake_to_red_flag(
+        page,
+        base,
+        username="vera",
+        onset="2025-02-01",
+        nrs="7",
+        narrative="Back and left buttock pain.",
+        body_map_key="Enter",
+        on_body_map=lambda p: shot(p, "intake"),
+    )
     shot(page, "intake-red-flag")
     advice.get_by_role("link", name="continue with the other questions").click()
 
