@@ -140,6 +140,9 @@ class _Compiled:
     # (condition, its gate test when a closed gate alone rules it out, i.e. gated and without formal
     # criteria; else None), in file order: what rank() walks
     scan: tuple[tuple[_Condition, Predicate | None], ...] = ()
+    # `scan` as one generated function for a case without confirmed diagnoses: the conditions whose gate
+    # is open or who have no gate that alone rules them out, in file order (the same gate tests, inlined)
+    open_conditions: Callable[[Facts], list[_Condition]] | None = None
 
 
 @functools.cache
@@ -225,6 +228,7 @@ def _compiled() -> _Compiled:
             )
         )
     b = kb.budapest
+    scan = tuple((c, c.gate_open if c.gated and c.criterion is None else None) for c in conditions)
     return _Compiled(
         scale=kb.scoring.scale,
         min_listed_score=kb.scoring.min_listed_score,
@@ -233,8 +237,27 @@ def _compiled() -> _Compiled:
         by_code={c.code: c for c in conditions},
         symptom_categories=_categories(b.symptom_categories, f"{_FILE}: budapest.symptom_categories"),
         sign_categories=_categories(b.sign_categories, f"{_FILE}: budapest.sign_categories"),
-        scan=tuple((c, c.gate_open if c.gated and c.criterion is None else None) for c in conditions),
+        scan=scan,
+        open_conditions=_open_conditions(scan),
     )
+
+
+def _open_conditions(
+    scan: tuple[tuple[_Condition, Predicate | None], ...],
+) -> Callable[[Facts], list[_Condition]]:
+    env: dict[str, Any] = {}
+    body = ["out = []"]
+    for c, gate in scan:
+        name = _const(env, c)
+        if gate is None:
+            body.append(f"out.append({name})")
+        else:
+            tests = " or ".join(feat.expr(env) for feat in c.supporting if feat.gate) or "False"
+            body.append(f"if {tests}:")
+            body.append(f"    out.append({name})")
+    body.append("return out")
+    fn: Callable[[Facts], list[_Condition]] = generate("open_conditions", body, env)
+    return fn
 
 
 def condition_label(code: str) -> str:
@@ -340,6 +363,8 @@ def rank(case: Case) -> tuple[DifferentialItem, ...]:
     """
     comp = _compiled()
     f = facts(case)
+    if not case.diagnoses and comp.open_conditions is not None:
+        return _rank_unconfirmed(comp, comp.open_conditions(f), f)
     confirmed = tuple(dict.fromkeys(case.diagnoses))
     first: list[DifferentialItem] = []
     rest: list[DifferentialItem] = []
@@ -379,3 +404,36 @@ def rank(case: Case) -> tuple[DifferentialItem, ...]:
     first.sort(key=lambda item: confirmed.index(item.code))
     rest.sort(key=lambda item: (-item.score, item.code))
     return (*first, *rest)
+
+
+def _rank_unconfirmed(
+    comp: _Compiled, conditions: list[_Condition], f: Facts
+) -> tuple[DifferentialItem, ...]:
+    """`rank` for a case without confirmed diagnoses, over the conditions whose gate is not shut."""
+    rest: list[DifferentialItem] = []
+    scale = comp.scale
+    min_listed = comp.min_listed_score
+    for c in conditions:
+        if c.criterion is None:
+            supporting, against, evidence, gate_open = c.match(f)
+            listed = bool(supporting) and gate_open
+        else:
+            listed, evidence, supporting, against = _assess(c, f)
+        if listed and (score := _score(evidence, scale)) >= min_listed:
+            rest.append(
+                DifferentialItem(
+                    code=c.code,
+                    score=score,
+                    supporting=tuple(supporting),
+                    against=tuple(against),
+                    label=c.label,
+                    citation=c.citation,
+                )
+            )
+    if len(rest) > 1:
+        rest.sort(key=_rank_key)
+    return tuple(rest)
+
+
+def _rank_key(item: DifferentialItem) -> tuple[float, str]:
+    return (-item.score, item.code)

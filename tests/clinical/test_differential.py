@@ -696,6 +696,25 @@ def test_rank_is_deterministic_sorted_bounded_and_cited(case: Case) -> None:
         assert item.code in DIAGNOSIS_CODES
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_cases())
+def test_without_confirmed_diagnoses_the_generated_scan_ranks_like_the_condition_by_condition_walk(
+    case: Case,
+) -> None:
+    unconfirmed = case.model_copy(update={"diagnoses": ()})
+    comp = differential._compiled()
+    assert comp.open_conditions is not None
+    fast = differential.rank(unconfirmed)
+    # the general walk, given a confirmed diagnosis it then leaves out
+    code = DIAGNOSIS_CODES[0]
+    walked = differential.rank(unconfirmed.model_copy(update={"diagnoses": (code,)}))
+    assert walked[0].code == code and walked[0].confirmed
+    assert tuple(i for i in fast if i.code != code) == walked[1:]
+    assert [c.code for c in comp.open_conditions(facts(unconfirmed))] == [
+        c.code for c, gate in comp.scan if gate is None or gate(facts(unconfirmed))
+    ]
+
+
 # ---------------------------------------------------------------- the feature language
 
 
