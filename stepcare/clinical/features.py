@@ -10,6 +10,7 @@ in clinic. Each feature compiles to a plain function over `Facts` (frozensets bu
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
@@ -151,30 +152,47 @@ def facts(case: Case) -> Facts:
 
 
 _EXAM_FLAG_ATTRS: tuple[tuple[str, str], ...] = tuple((f"exam.{c}", c.replace("-", "_")) for c in _EXAM_BOOLS)
+_EXAM_FLAG_KEYS: tuple[str, ...] = tuple(key for key, _ in _EXAM_FLAG_ATTRS)
+# the exam's yes/no findings read out of its __dict__ in one C call, in _EXAM_FLAG_KEYS order
+_exam_flags: Callable[[dict[str, Any]], tuple[bool | None, ...]] = (
+    operator.itemgetter(*(attr for _, attr in _EXAM_FLAG_ATTRS))
+    if len(_EXAM_FLAG_ATTRS) > 1
+    else lambda values: tuple(values[attr] for _, attr in _EXAM_FLAG_ATTRS)
+)
+_NO_CODES: frozenset[str] = frozenset()
+_SEX: dict[str, frozenset[str]] = {sex: frozenset((sex,)) for sex in get_args(v.Sex)}
 
 
 def _build(case: Case) -> Facts:
     p = case.pain
     e = case.exam
-    values = e.__dict__
-    flags: dict[str, bool | None] = {key: values[attr] for key, attr in _EXAM_FLAG_ATTRS}
+    flags: dict[str, bool | None] = dict(zip(_EXAM_FLAG_KEYS, _exam_flags(e.__dict__), strict=True))
     flags["exam.slr-positive"] = e.slr_positive is not None
     flags["exam.weakness"] = bool(e.weakness)
     patient = case.patient
     sites = p.sites
+    sex = patient.sex
+    sex_set = _SEX.get(sex)
+    radiation = p.radiation
+    qualities = p.qualities
+    symptoms = p.symptoms
+    worse_with = p.worse_with
+    better_with = p.better_with
+    conditions = patient.conditions
+    red_flags = case.red_flags
     return Facts(
-        as_of=case.as_of,
-        sets={
-            "pain.radiation": frozenset(p.radiation),
-            "pain.qualities": frozenset(p.qualities),
-            "pain.symptoms": frozenset(p.symptoms),
-            "pain.worse_with": frozenset(p.worse_with),
-            "pain.better_with": frozenset(p.better_with),
-            "patient.conditions": frozenset(patient.conditions),
-            "patient.sex": frozenset((patient.sex,)),
-            "red_flags": frozenset(case.red_flags),
+        case.as_of,
+        {
+            "pain.radiation": frozenset(radiation) if radiation else _NO_CODES,
+            "pain.qualities": frozenset(qualities) if qualities else _NO_CODES,
+            "pain.symptoms": frozenset(symptoms) if symptoms else _NO_CODES,
+            "pain.worse_with": frozenset(worse_with) if worse_with else _NO_CODES,
+            "pain.better_with": frozenset(better_with) if better_with else _NO_CODES,
+            "patient.conditions": frozenset(conditions) if conditions else _NO_CODES,
+            "patient.sex": sex_set if sex_set is not None else frozenset((sex,)),
+            "red_flags": frozenset(red_flags) if red_flags else _NO_CODES,
         },
-        numbers={
+        {
             "patient.age": patient.age,
             "pain.duration_days": case.duration_days,
             "pain.headache_days_per_month": p.headache_days_per_month,
@@ -184,11 +202,11 @@ def _build(case: Case) -> Facts:
             "exam.sss": e.sss,
             "exam.generalized-pain-regions": e.generalized_pain_regions,
         },
-        flags=flags,
-        sites=tuple((s.region, s.side) for s in sites),
-        regions=frozenset(s.region for s in sites),
-        events=case.events,
-        imaging=case.imaging,
+        flags,
+        tuple([(s.region, s.side) for s in sites]),
+        frozenset([s.region for s in sites]),
+        case.events,
+        case.imaging,
     )
 
 

@@ -57,6 +57,7 @@ class _Compiled:
     routine_citation: str
     # the rules that can fire on a case with no red flag (the others need one), in the same order
     flagless: tuple[_Rule, ...]
+    routine: Triage  # the verdict when no rule fires (immutable, so one instance serves every case)
 
 
 @functools.cache
@@ -90,6 +91,7 @@ def _compiled() -> _Compiled:
         kb.routine.notes_action,
         cite(kb.routine.citation),
         tuple(r for r in rules if r.id not in needs_flag),
+        Triage(level="routine", reasons=(), action=kb.routine.action, citation=cite(kb.routine.citation)),
     )
 
 
@@ -110,7 +112,7 @@ def assess(case: Case) -> Triage:
     present = f.sets["red_flags"]
     fired = [r for r in (kb.rules if present else kb.flagless) if r.test(f)]
     if not fired:
-        return Triage(level="routine", reasons=(), action=kb.routine_action, citation=kb.routine_citation)
+        return kb.routine
     top = fired[0].rank
     reasons: list[str] = []
     for r in fired:
