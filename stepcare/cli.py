@@ -61,10 +61,14 @@ def _case_errors(raw: str) -> tuple[Any, list[str]]:
     return case_id, []
 
 
+# Case.model_validate_json without its per-call keyword checks (the same validator, the same result)
+_validate_case_json: Callable[[str], Case] = Case.__pydantic_validator__.validate_json
+
+
 def _evaluate_text(raw: str, *, mme_table: str) -> dict[str, Any]:
     """Fast path: pydantic parses the JSON itself; the slow path only runs to word the errors."""
     try:
-        case = Case.model_validate_json(raw)
+        case = _validate_case_json(raw)
     except ValueError:
         case_id, errors = _case_errors(raw)
         raise _Invalid(case_id, errors) from None

@@ -713,7 +713,8 @@ def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
         reasons: list[str] = []
         if mme.total >= t["mme-caution"]:
             reasons.append(ctx.phrase("naloxone-mme", total=mme.total, threshold=t["mme-caution"]))
-        concurrent = [n for cls in kb.naloxone_classes for n in ctx.names(cls)]
+        by_class = ctx.by_class
+        concurrent = [n for cls in kb.naloxone_classes if cls in by_class for n in ctx.names(cls)]
         if concurrent:
             reasons.append(ctx.phrase("naloxone-class", drugs=_join(concurrent)))
         naloxone_conditions = kb.sets["naloxone-conditions"]
