@@ -359,6 +359,7 @@ class _Trigger:
     min: float
     message: str
     fields: frozenset[str]  # the placeholders the message uses: only these are worked out
+    min_text: str  # `min` as the message shows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +399,7 @@ def _compiled() -> _Compiled:
                     t.min,
                     " ".join(t.message.split()),
                     frozenset(name for _, name, _, _ in string.Formatter().parse(t.message) if name),
+                    _shown(t.min),
                 )
                 for t in r.triggers
             ),
@@ -648,7 +650,7 @@ def _values(
             labels[answer - spec.lo[item]] if labels and answer is not None and item is not None else ""
         )
     if "min" in fields:
-        values["min"] = _shown(trig.min)
+        values["min"] = trig.min_text
     if "date" in fields:
         values["date"] = found.date.isoformat() if found.date else "undated"
     return values
