@@ -137,6 +137,9 @@ class _Compiled:
     by_code: Mapping[str, _Condition]
     symptom_categories: tuple[tuple[Predicate, ...], ...]
     sign_categories: tuple[tuple[Predicate, ...], ...]
+    # the two category lists as generated counters (the same tests inlined): how many categories hold
+    count_symptoms: Callable[[Facts], int] | None = None
+    count_signs: Callable[[Facts], int] | None = None
     # (condition, its gate test when a closed gate alone rules it out, i.e. gated and without formal
     # criteria; else None), in file order: what rank() walks
     scan: tuple[tuple[_Condition, Predicate | None], ...] = ()
@@ -199,8 +202,16 @@ def _const(env: dict[str, Any], value: Any) -> str:
     return name
 
 
-def _categories(cats: dict[str, tuple[FeatureSpec, ...]], where: str) -> tuple[tuple[Predicate, ...], ...]:
-    return tuple(tuple(f.test for f in _features(specs, f"{where}.{name}")) for name, specs in cats.items())
+def _categories(cats: dict[str, tuple[FeatureSpec, ...]], where: str) -> tuple[tuple[Feature, ...], ...]:
+    return tuple(_features(specs, f"{where}.{name}") for name, specs in cats.items())
+
+
+def _counter(categories: tuple[tuple[Feature, ...], ...]) -> Callable[[Facts], int]:
+    """One generated function counting the categories with at least one feature present (`_count`)."""
+    env: dict[str, Any] = {}
+    terms = [f"(1 if ({' or '.join(x.expr(env) for x in feats)}) else 0)" for feats in categories if feats]
+    fn: Callable[[Facts], int] = generate("count_categories", [f"return {' + '.join(terms) or '0'}"], env)
+    return fn
 
 
 @functools.cache
@@ -229,14 +240,18 @@ def _compiled() -> _Compiled:
         )
     b = kb.budapest
     scan = tuple((c, c.gate_open if c.gated and c.criterion is None else None) for c in conditions)
+    symptoms = _categories(b.symptom_categories, f"{_FILE}: budapest.symptom_categories")
+    signs = _categories(b.sign_categories, f"{_FILE}: budapest.sign_categories")
     return _Compiled(
         scale=kb.scoring.scale,
         min_listed_score=kb.scoring.min_listed_score,
         confirmed_label=kb.scoring.confirmed_label,
         conditions=tuple(conditions),
         by_code={c.code: c for c in conditions},
-        symptom_categories=_categories(b.symptom_categories, f"{_FILE}: budapest.symptom_categories"),
-        sign_categories=_categories(b.sign_categories, f"{_FILE}: budapest.sign_categories"),
+        symptom_categories=tuple(tuple(f.test for f in feats) for feats in symptoms),
+        sign_categories=tuple(tuple(f.test for f in feats) for feats in signs),
+        count_symptoms=_counter(symptoms),
+        count_signs=_counter(signs),
         scan=scan,
         open_conditions=_open_conditions(scan),
     )
@@ -285,8 +300,9 @@ def _budapest(f: Facts) -> _Verdict:
     """Budapest clinical criteria: count categories, not items; symptoms and signs are both required."""
     kb = knowledge().budapest
     comp = _compiled()
-    symptoms = _count(comp.symptom_categories, f)
-    signs = _count(comp.sign_categories, f)
+    assert comp.count_symptoms is not None and comp.count_signs is not None
+    symptoms = comp.count_symptoms(f)
+    signs = comp.count_signs(f)
     need_sym, need_sig = kb.min_symptom_categories, kb.min_sign_categories
     if symptoms >= need_sym and signs >= need_sig:
         return _Verdict(True, kb.weight_met, (kb.label_met.format(symptoms=symptoms, signs=signs),), ())

@@ -715,6 +715,16 @@ def test_without_confirmed_diagnoses_the_generated_scan_ranks_like_the_condition
     ]
 
 
+@pytest.mark.parametrize("symptoms", range(5))
+@pytest.mark.parametrize("signs", range(5))
+def test_the_generated_budapest_counters_count_like_the_category_walk(symptoms: int, signs: int) -> None:
+    comp = differential._compiled()
+    assert comp.count_symptoms is not None and comp.count_signs is not None
+    f = facts(_crps_case(symptoms, signs))
+    assert comp.count_symptoms(f) == differential._count(comp.symptom_categories, f) == symptoms
+    assert comp.count_signs(f) == differential._count(comp.sign_categories, f) == signs
+
+
 # ---------------------------------------------------------------- the feature language
 
 
