@@ -493,14 +493,17 @@ class _Step:
     place: float
 
 
-# step, code, catalog entry, held tier, drug class, catalog requires, pathway requires, contras, cautions
+# step, code, catalog entry, held tier, drug class, catalog requires' test and (when it has reasons) condition,
+# pathway requires' test and condition likewise, contras, cautions
 _Row = tuple[
     _Step,
     str,
     _Code,
     "int | None",
     "str | None",
+    "Check | None",
     "Pred | None",
+    "Check | None",
     "Pred | None",
     tuple[_Rule, ...],
     tuple[_Rule, ...],
@@ -697,8 +700,8 @@ def knowledge() -> PlanKnowledge:
                     st.info,
                     st.info.held,
                     st.info.drug_class,
-                    st.info.requires,
-                    st.requires,
+                    *_row_pred(st.info.requires),
+                    *_row_pred(st.requires),
                     st.info.contras,
                     st.info.cautions,
                 )
@@ -1030,7 +1033,19 @@ def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> 
     hold = p.hold_tiers
     regions = cp.regions
     drafts = p.drafts
-    for st, code, info, held, drug_class, own_requires, requires, contras, cautions in cp.rows:
+    for (
+        st,
+        code,
+        info,
+        held,
+        drug_class,
+        own_test,
+        own_loud,
+        req_test,
+        req_loud,
+        contras,
+        cautions,
+    ) in cp.rows:
         if only is not None and code not in only:
             continue
         if (
@@ -1046,7 +1061,7 @@ def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> 
                 st.label,
                 st.rationale,
                 st.cites,
-                requires,
+                st.requires,
                 st.alternatives,
                 st.place,
                 condition,
@@ -1057,11 +1072,16 @@ def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> 
             continue
         if drug_class is not None and drug_class in failed_classes:
             continue
+        # Pred.holds, inline: the test, then the reasons of a condition that has any
+        if own_test is not None and not own_test(f, regions):
+            continue
+        if req_test is not None and not req_test(f, regions):
+            continue
         says: list[str] = []
-        if own_requires is not None and not own_requires.holds(f, regions, says):
-            continue
-        if requires is not None and not requires.holds(f, regions, says):
-            continue
+        if own_loud is not None:
+            own_loud._reasons(f, regions, says)
+        if req_loud is not None:
+            req_loud._reasons(f, regions, says)
         cites = st.cites
         if says or cautions:
             text = [st.rationale, *says]
@@ -1080,6 +1100,13 @@ def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> 
             p.add(code, st.place, st.label, text, cites, condition)
         else:
             drafts[code] = _Draft(code, st.place, st.label, text, list(cites.unique), cites.text, condition)
+
+
+def _row_pred(pred: Pred | None) -> tuple[Check | None, Pred | None]:
+    """A condition as a walk row holds it: its test, and itself when it can give reasons."""
+    if pred is None:
+        return None, None
+    return pred.test, None if pred.quiet else pred
 
 
 def _by_score_down(d: DifferentialItem) -> float:
