@@ -666,17 +666,17 @@ class _Ctx:
         rule = self.kb.rules[rule_id]
         template = rule.message_capitalized
         if template is not None:
-            message = template.format(**fields)
+            message = template.format_map(fields)
         else:
-            message = rule.message.format(**fields)
+            message = rule.message.format_map(fields)
             message = message[:1].upper() + message[1:]
         action = rule.action_fixed
         if action is None:
-            action = rule.action.format(**fields)
+            action = rule.action.format_map(fields)
         return Alert(rule.code, rule.severity, message, rule.citation, action)
 
     def phrase(self, key: str, **fields: Any) -> str:
-        return self.kb.alerts.phrases[key].format(**fields)
+        return self.kb.alerts.phrases[key].format_map(fields)
 
 
 def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
