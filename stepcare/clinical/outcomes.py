@@ -268,8 +268,8 @@ def _outcome(
         extra["goal_attained"] = False
         return Outcome(None, None, None, None, "insufficient-data", extra), None
     (b_date, base), (l_date, latest) = points[0], points[-1]
-    extra["baseline_date"] = b_date.isoformat()
-    extra["latest_date"] = l_date.isoformat()
+    extra["baseline_date"] = shown = b_date.isoformat()
+    extra["latest_date"] = shown if l_date is b_date else l_date.isoformat()
     goal = track.goal
     lower = track.lower_is_better
     attained = (
