@@ -299,6 +299,9 @@ class _Spec:
     # a plain sum of the answers banded by upper bounds (no subscales, percent or band key): score_all
     # scores these inline, the same as `_score`
     simple: bool = False
+    # a plain mean of the answers, banded by upper bounds or not banded (no subscales or band key):
+    # scored inline as well
+    simple_mean: bool = False
 
 
 def _spec(ins: Instrument) -> _Spec:
@@ -348,6 +351,11 @@ def _spec(ins: Instrument) -> _Spec:
         and not ins.subscales
         and not ins.report_percent
         and plain
+        and ins.band_key is None,
+        simple_mean=ins.scoring == "mean"
+        and points_plain
+        and not ins.subscales
+        and (plain or not bands)
         and ins.band_key is None,
     )
 
@@ -598,6 +606,16 @@ def score_all(case: Case) -> tuple[dict[str, Score], list[Alert]]:
             )
             scores[code] = Score(spec.code, number, band.id, spec.loinc, when, spec.mcid, extra)
             bands[code] = band
+        elif spec.simple_mean:
+            # the answers' mean, as `_score_value` works it out for method "mean"
+            number = _number(sum(filter(None, items)) / spec.n, spec.decimals)
+            maxes = spec.band_maxes
+            found_band = None if maxes is None else spec.bands[bisect.bisect_left(maxes, number)]
+            extra = {name: items[i] for name, i in spec.report_items} if spec.report_items else {}
+            scores[code] = Score(
+                spec.code, number, found_band.id if found_band else None, spec.loinc, when, spec.mcid, extra
+            )
+            bands[code] = found_band
         else:
             scores[code], bands[code] = _score(spec, items, sex, duration, when)
     alerts: list[Alert] = []

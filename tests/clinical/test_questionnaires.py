@@ -584,3 +584,7 @@ def test_plain_banded_sums_take_the_inline_path_and_the_others_do_not() -> None:
     simple = {code for code, spec in q._compiled().specs.items() if spec.simple}
     assert {"nrs", "phq9", "phq2", "gad7", "gad2"} <= simple
     assert not simple & {"peg", "odi", "ndi", "pcs", "ort", "start-back", "acr-2016-fm"}
+    means = {code for code, spec in q._compiled().specs.items() if spec.simple_mean}
+    assert "peg" in means
+    assert not means & simple
+    assert not means & {"odi", "ndi", "pcs", "ort", "start-back", "acr-2016-fm"}
