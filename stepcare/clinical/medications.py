@@ -730,12 +730,19 @@ def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
         out.append(ctx.alert("opioid-er-acute", drugs=_join(er), days=case.duration_days))
 
     if chron in kb.sets["first-line-chronicity"] and not cancer:
-        tried = any(th.code not in kb.sets["opioid-therapy-codes"] for th in case.therapies) or any(
-            not it.in_combination
-            and it.drug is not None
-            and it.drug.classes & kb.sets["non-opioid-medication-classes"]
-            for it in ctx.items
-        )
+        tried = False  # a non-opioid therapy or a non-opioid medicine (alone, not in a combination)
+        opioid_therapies = kb.sets["opioid-therapy-codes"]
+        for th in case.therapies:
+            if th.code not in opioid_therapies:
+                tried = True
+                break
+        if not tried:
+            non_opioid = kb.sets["non-opioid-medication-classes"]
+            for it in ctx.items:
+                drug = it.drug
+                if not it.in_combination and drug is not None and not non_opioid.isdisjoint(drug.classes):
+                    tried = True
+                    break
         if not tried:
             out.append(ctx.alert("opioid-first-line", opioids=opioids, chronicity=chron))
 
@@ -752,9 +759,14 @@ def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
         )  # fmt: skip
 
     long_days = t["long-term-opioid-days"]
-    long_term = chron in kb.sets["udt-chronicity"] or any(
-        it.start is not None and (case.as_of - it.start).days >= long_days for it in ctx.opioids
-    )
+    long_term = chron in kb.sets["udt-chronicity"]
+    if not long_term:
+        as_of = case.as_of
+        for it in ctx.opioids:
+            start = it.start
+            if start is not None and (as_of - start).days >= long_days:
+                long_term = True
+                break
     if long_term:
         udt = kb.checks["urine-drug-test"]
         assert udt.interval_days is not None
