@@ -429,22 +429,20 @@ def _rank_unconfirmed(
     rest: list[DifferentialItem] = []
     scale = comp.scale
     min_listed = comp.min_listed_score
+    exp = math.exp
     for c in conditions:
         if c.criterion is None:
             supporting, against, evidence, gate_open = c.match(f)
             listed = bool(supporting) and gate_open
         else:
             listed, evidence, supporting, against = _assess(c, f)
-        if listed and (score := _score(evidence, scale)) >= min_listed:
+        if not listed:
+            continue
+        score = round(1.0 - exp(-evidence / scale), 2) if evidence > 0 else 0.0  # `_score`, inlined
+        if score >= min_listed:
+            # positional, in field order: code, score, supporting, against, confirmed, label, citation
             rest.append(
-                DifferentialItem(
-                    code=c.code,
-                    score=score,
-                    supporting=tuple(supporting),
-                    against=tuple(against),
-                    label=c.label,
-                    citation=c.citation,
-                )
+                DifferentialItem(c.code, score, tuple(supporting), tuple(against), False, c.label, c.citation)
             )
     if len(rest) > 1:
         rest.sort(key=_rank_key)
