@@ -284,7 +284,7 @@ class Facts:
             return contra[code]
         found: tuple[str, tuple[str, ...]] | None = None
         for says, keys, pred in rules:
-            if pred.holds(self, _NO_REGIONS, None):
+            if pred.test(self, _NO_REGIONS):  # Pred.holds without reasons
                 found = (says.format_map(self.fmt), keys)
                 break
         contra[code] = found
@@ -593,18 +593,22 @@ def _test(
         if not every:
             return _always
 
-    def test(f: Facts, regions: frozenset[str]) -> bool:
-        for check in every:
-            if not check(f, regions):
-                return False
-        if some:
-            for branch in some:
-                if branch(f, regions):
-                    break
-            else:
-                return False
-        return not none or not any(branch(f, regions) for branch in none)
-
+    # one expression, evaluated in that order: every check and reference, then one branch, then no excluded one
+    env: dict[str, Check] = {}
+    terms: list[str] = []
+    for i, check in enumerate(every):
+        env[f"e{i}"] = check
+        terms.append(f"e{i}(f, r)")
+    if some:
+        for i, branch in enumerate(some):
+            env[f"s{i}"] = branch
+        terms.append("(" + " or ".join(f"s{i}(f, r)" for i in range(len(some))) + ")")
+    for i, branch in enumerate(none):
+        env[f"n{i}"] = branch
+        terms.append(f"not n{i}(f, r)")
+    source = "def test(f, r):\n    return " + " and ".join(terms) + "\n"
+    exec(compile(source, "<stepcare:plan condition>", "exec"), env)  # noqa: S102 - built from fixed names
+    test: Check = env["test"]
     return test
 
 
@@ -1013,7 +1017,7 @@ def _consider(
     if info.cautions:
         keys: list[str] = []
         for caution, caution_keys, pred in info.cautions:
-            if pred.holds(f, _NO_REGIONS, None):
+            if pred.test(f, _NO_REGIONS):
                 text.append(caution.format_map(f.fmt))
                 keys.extend(caution_keys)
         if keys:
@@ -1088,7 +1092,7 @@ def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> 
             if cautions:
                 keys: list[str] = []
                 for caution, caution_keys, pred in cautions:
-                    if pred.holds(f, _NO_REGIONS, None):
+                    if pred.test(f, _NO_REGIONS):
                         text.append(caution.format_map(f.fmt))
                         keys.extend(caution_keys)
                 if keys:
