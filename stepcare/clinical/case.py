@@ -133,6 +133,17 @@ def _check_answers() -> tuple[
     return uniform_answers(), check_answers
 
 
+# questionnaires.uniform_answers(), read on the first questionnaire validated (a module global: this runs
+# for every questionnaire of every case)
+_UNIFORM: Mapping[str, tuple[int, frozenset[int]]] = {}
+
+
+def _uniform_answers() -> Mapping[str, tuple[int, frozenset[int]]]:
+    global _UNIFORM
+    _UNIFORM = _check_answers()[0]
+    return _UNIFORM
+
+
 class Questionnaire(_Model):
     instrument: str = Field(min_length=1, max_length=40)
     date: dt.date | None = None
@@ -140,13 +151,12 @@ class Questionnaire(_Model):
 
     @model_validator(mode="after")
     def _answers_fit_instrument(self) -> Questionnaire:
-        uniform, check = _check_answers()
         # questionnaires.answers_fit inlined (items are StrictInt or None here): a quick yes
         items = self.items
-        fit = uniform.get(self.instrument)
+        fit = (_UNIFORM or _uniform_answers()).get(self.instrument)
         if fit is not None and len(items) == fit[0] and fit[1].issuperset(items):
             return self
-        problems = check(self.instrument, items)
+        problems = _check_answers()[1](self.instrument, items)
         if problems:
             raise ValueError("; ".join(f"{path}: {msg}" for path, msg in problems))
         return self
