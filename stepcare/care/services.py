@@ -137,7 +137,7 @@ def plan_start(*, actor: User, patient: Patient, request: HttpRequest | None = N
 
 
 def _locked_draft_item(item: PlanItem) -> PlanItem:
-    locked = PlanItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+    locked = PlanItem.objects.select_for_update(of=("self",)).select_related("plan").get(pk=item.pk)
     if locked.plan.status != PlanStatus.DRAFT:
         raise ValueError(PLAN_NOT_DRAFT_MESSAGE)
     return locked
@@ -234,7 +234,11 @@ def plan_item_add(
 def plan_finalize(*, actor: User, plan: CarePlan, request: HttpRequest | None = None) -> CarePlan:
     """Freeze the plan; accepted prescriptions become medication entries prescribed by the physician."""
     _require_physician(actor)
-    locked = CarePlan.objects.select_for_update().select_related("patient", "patient__clinic").get(pk=plan.pk)
+    locked = (
+        CarePlan.objects.select_for_update(of=("self",))
+        .select_related("patient", "patient__clinic")
+        .get(pk=plan.pk)
+    )
     if locked.status != PlanStatus.DRAFT:
         raise ValueError(PLAN_NOT_DRAFT_MESSAGE)
     today = selectors.patient_today(locked.patient)

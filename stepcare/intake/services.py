@@ -97,7 +97,9 @@ def intake_save_step(
     request: HttpRequest | None = None,
 ) -> Intake:
     """Merge one step's validated answers, move on, and re-run triage once the red-flag step is answered."""
-    locked = Intake.objects.select_for_update().select_related("patient", "clinic").get(pk=intake.pk)
+    locked = (
+        Intake.objects.select_for_update(of=("self",)).select_related("patient", "clinic").get(pk=intake.pk)
+    )
     if locked.status != IntakeStatus.IN_PROGRESS:
         raise IntakeSubmittedError(ALREADY_SUBMITTED_MESSAGE)
     locked.data = {**locked.data, **data_updates}
@@ -160,7 +162,9 @@ def intake_submit(
     *, actor: User, intake: Intake, as_of: datetime.date, request: HttpRequest | None = None
 ) -> Intake:
     """Freeze the intake as submitted, with its final triage (the queue lists it from now on)."""
-    locked = Intake.objects.select_for_update().select_related("patient", "clinic").get(pk=intake.pk)
+    locked = (
+        Intake.objects.select_for_update(of=("self",)).select_related("patient", "clinic").get(pk=intake.pk)
+    )
     if locked.status != IntakeStatus.IN_PROGRESS:
         raise IntakeSubmittedError(ALREADY_SUBMITTED_MESSAGE)
     _retriage(locked, as_of)
@@ -183,7 +187,11 @@ def intake_submit(
 @transaction.atomic
 def intake_acknowledge(*, actor: User, intake: Intake, request: HttpRequest | None = None) -> Intake:
     """Record that a clinician has seen this triage result and taken responsibility for the action."""
-    locked = Intake.objects.select_for_update().select_related("patient", "acknowledged_by").get(pk=intake.pk)
+    locked = (
+        Intake.objects.select_for_update(of=("self",))
+        .select_related("patient", "acknowledged_by")
+        .get(pk=intake.pk)
+    )
     already = locked.acknowledged_at is not None
     if not already:
         locked.acknowledged_by = actor

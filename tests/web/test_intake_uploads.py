@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 
@@ -104,6 +106,15 @@ def test_a_file_over_the_size_limit_is_refused(pat: User, p1: Patient, settings:
     assert not IntakeUpload.objects.exists()
 
 
+def _close(response: Any) -> None:
+    """Close a streamed file response without request_finished closing the test's DB connection."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def test_download_goes_through_the_permission_checked_view(
     pat: User, quinn: User, alice: User, charlie: User, p1: Patient
 ) -> None:
@@ -114,11 +125,11 @@ def test_download_goes_through_the_permission_checked_view(
     own = client_for(pat).get(url)
     assert own.status_code == 200
     assert b"".join(own.streaming_content) == PDF  # type: ignore[attr-defined]
-    own.close()
+    _close(own)
     assert own["Content-Type"] == "application/pdf"
     assert 'attachment; filename="mri-report.pdf"' in own["Content-Disposition"]
     staff = client_for(alice).get(url)
-    staff.close()
+    _close(staff)
     assert staff.status_code == 200
     assert client_for(quinn).get(url).status_code == 404  # another patient
     assert client_for(charlie).get(url).status_code == 404  # another clinic
