@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from typing import Any, get_args
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -331,6 +332,13 @@ def test_every_valid_case_evaluates_deterministically_to_json(case: dict[str, An
     assert out["triage"]["level"] in get_args(v.TriageLevel)
     assert out["chronicity"] in (*get_args(v.Chronicity), None)
     assert out["mechanism"] in (*get_args(v.Mechanism), None)
+
+
+@SETTINGS
+@given(cases(), st.sampled_from(["cdc-2022", "cdc-2016"]))
+def test_json_ready_writes_the_same_json_as_to_dict(case: dict[str, Any], table: str) -> None:
+    evaluation = stepcare.evaluate(case, mme_table=table)
+    assert orjson.dumps(evaluation.json_ready()) == orjson.dumps(evaluation.to_dict())
 
 
 @SETTINGS
