@@ -62,18 +62,20 @@ def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> 
     alerts: list[Alert] = [*score_alerts, *med_alerts, *outcome_alerts]
     if len(alerts) > 1:
         alerts.sort(key=_severity_rank)
+    # positional, in field order: id, as_of, knowledge_version, triage, chronicity, mechanism,
+    # differential, scores, mme, alerts, plan, eligibility, outcomes
     return Evaluation(
-        id=c.id,
-        as_of=c.as_of,
-        knowledge_version=knowledge.knowledge_version(),
-        triage=tri,
-        chronicity=chronicity.classify(c),
-        mechanism=mech,
-        differential=ranked,
-        scores=scores,
-        mme=mme,
-        alerts=tuple(alerts),
-        plan=steps,
-        eligibility=procedures.eligibility(c, plan_codes=[s.code for s in steps]),
-        outcomes=outcomes,
+        c.id,
+        c.as_of,
+        knowledge.knowledge_version(),
+        tri,
+        chronicity.classify(c),
+        mech,
+        ranked,
+        scores,
+        mme,
+        tuple(alerts),
+        steps,
+        procedures.eligibility(c, plan_codes=[s.code for s in steps]),
+        outcomes,
     )
