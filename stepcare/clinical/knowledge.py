@@ -31,6 +31,9 @@ __all__ = [
 
 KNOWLEDGE_DIR = Path(__file__).with_name("knowledge")
 
+# libyaml's safe loader parses the knowledge base ~7x faster than the pure-Python one (start-up time).
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 Evidence = Literal["verified", "secondary", "unverified", "mapping"]
 
 
@@ -93,7 +96,7 @@ def _raw(name: str) -> Any:
     except OSError as exc:
         raise KnowledgeError(f"knowledge/{name}: cannot read ({exc.strerror})") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader: libyaml's when available)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"knowledge/{name}: not valid YAML: {exc}") from None
 
