@@ -478,6 +478,7 @@ class _Code:
     cautions: tuple[_Rule, ...]
     alternatives: tuple[str, ...]
     citation: tuple[str, ...]
+    plain: bool = False  # no drug class, requirement, safety rule or caution
 
 
 @dataclass(frozen=True, slots=True)
@@ -653,6 +654,7 @@ def knowledge() -> PlanKnowledge:
             cautions=tuple((r.says, r.citation, comp.compile(r.when)) for r in s.cautions),
             alternatives=s.replace_with,
             citation=s.citation,
+            plain=not (s.drug_class or s.requires or s.contraindications or s.cautions),
         )
         for s in rules.steps
     }
@@ -1163,8 +1165,24 @@ def _generic(
     place: float | None = None,
 ) -> None:
     """A step a plan rule adds (red-flag override, fallback, psychology), cited by the step and the rule."""
-    kb = p.f.kb
+    f = p.f
+    kb = f.kb
     info = kb.codes[code]
+    if info.plain and code not in f.therapies and code not in f.in_use and code not in f.procedures:
+        # what `_consider` comes to for a step without conditions the case has no history of
+        if cp is not None and code in cp.avoid:
+            return
+        if info.held is not None and info.held in p.hold_tiers:
+            return
+        p.add(
+            code,
+            info.place if place is None else place,
+            info.label,
+            [rationale] if rationale else [],
+            kb.generic[section, code],
+            condition,
+        )
+        return
     _consider(
         p,
         cp,

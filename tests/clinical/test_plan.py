@@ -965,3 +965,27 @@ def test_a_differential_too_weak_for_any_pathway_keeps_the_plan_to_general_steps
     assert result.plan
     assert {s.tier for s in result.plan} <= {1, 2}
     assert all(s.condition is None for s in result.plan)
+
+
+def test_plain_rule_steps_plan_exactly_like_the_general_consider(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Psychology, fallback and urgent steps without conditions take a direct path; it must plan the same."""
+    import dataclasses
+    import importlib.util
+    import random
+    from pathlib import Path
+
+    from stepcare.clinical import evaluate
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "casegen.py"
+    spec = importlib.util.spec_from_file_location("stepcare_bench_casegen_plan", path)
+    assert spec is not None and spec.loader is not None
+    casegen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(casegen)
+    rng = random.Random(23)
+    cases = [casegen.make_case(rng, i) for i in range(400)]
+    kb = plan.knowledge()
+    assert any(info.plain for info in kb.codes.values())
+    fast = [evaluate(c).plan for c in cases]
+    for code, info in list(kb.codes.items()):
+        monkeypatch.setitem(kb.codes, code, dataclasses.replace(info, plain=False))  # type: ignore[index]
+    assert [evaluate(c).plan for c in cases] == fast
