@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import functools
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -368,6 +368,54 @@ class _Trigger:
     message: str
     fields: frozenset[str]  # the placeholders the message uses: only these are worked out
     min_text: str  # `min` as the message shows it
+    # the message written by generated code (placeholders inlined, constants folded in at load);
+    # None when the message uses a format spec or conversion: then `_values` and format_map fill it
+    render: _Render | None = None
+
+
+# (score, band, answer, date) -> the filled-in message
+_Render = Callable[[float, "_Band | None", "int | None", "dt.date | None"], str]
+
+
+def _renderer(message: str, spec: _Spec, item: int | None, min_text: str) -> _Render | None:
+    """Code that fills the message exactly as `_values` + format_map do, or None when it cannot."""
+    parts: list[str] = []
+    env: dict[str, Any] = {"_shown": _shown}
+    for literal, name, fmt, conv in string.Formatter().parse(message):
+        if literal:
+            parts.append(repr(literal))
+        if name is None:
+            continue
+        if fmt or conv:
+            return None
+        if name == "name":
+            parts.append(repr(spec.name))
+        elif name == "score":
+            parts.append("_shown(score)")
+        elif name == "band":
+            parts.append("(band.id if band else 'no band')")
+        elif name == "band_label":
+            parts.append("(band.label if band else 'no band')")
+        elif name == "answer":
+            parts.append("('' if answer is None else str(answer))")
+        elif name == "answer_label":
+            labels = None if item is None else spec.answer_labels[item]
+            if labels and item is not None:
+                env["_labels"] = labels
+                parts.append(f"('' if answer is None else _labels[answer - {spec.lo[item]!r}])")
+            else:
+                parts.append("''")
+        elif name == "min":
+            parts.append(repr(min_text))
+        elif name == "date":
+            parts.append("(date.isoformat() if date else 'undated')")
+        else:
+            return None
+    body = " + ".join(parts) if parts else "''"
+    source = f"def render(score, band, answer, date):\n    return {body}\n"
+    exec(compile(source, "<stepcare:questionnaire message>", "exec"), env)  # noqa: S102 - fixed names
+    render: _Render = env["render"]
+    return render
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +438,21 @@ class _Compiled:
     uniform: dict[str, tuple[int, frozenset[int]]]
 
 
+def _trigger(t: Trigger, spec: _Spec) -> _Trigger:
+    item = None if t.item is None else t.item - 1
+    message = " ".join(t.message.split())
+    min_text = _shown(t.min)
+    return _Trigger(
+        t.instrument,
+        item,
+        t.min,
+        message,
+        frozenset(name for _, name, _, _ in string.Formatter().parse(t.message) if name),
+        min_text,
+        _renderer(message, spec, item, min_text),
+    )
+
+
 @functools.cache
 def _compiled() -> _Compiled:
     kb = knowledge()
@@ -400,17 +463,7 @@ def _compiled() -> _Compiled:
             severity=r.severity,
             action=" ".join(r.action.split()),
             citation=cite(r.citation),
-            triggers=tuple(
-                _Trigger(
-                    t.instrument,
-                    None if t.item is None else t.item - 1,
-                    t.min,
-                    " ".join(t.message.split()),
-                    frozenset(name for _, name, _, _ in string.Formatter().parse(t.message) if name),
-                    _shown(t.min),
-                )
-                for t in r.triggers
-            ),
+            triggers=tuple(_trigger(t, specs[t.instrument]) for t in r.triggers),
         )
         for r in kb.alerts
     )
@@ -629,11 +682,14 @@ def score_all(case: Case) -> tuple[dict[str, Score], list[Alert]]:
             value = found.score if item is None else answer
             if value is None or value < trig.min:
                 continue
+            render = trig.render
             alerts.append(
                 Alert(
                     rule.code,
                     rule.severity,
-                    trig.message.format_map(
+                    render(found.score, bands[trig.instrument], answer, found.date)
+                    if render is not None
+                    else trig.message.format_map(
                         _values(trig, specs[trig.instrument], found, bands[trig.instrument], answer)
                     ),
                     rule.citation,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Sequence
@@ -588,3 +589,31 @@ def test_plain_banded_sums_take_the_inline_path_and_the_others_do_not() -> None:
     assert "peg" in means
     assert not means & simple
     assert not means & {"odi", "ndi", "pcs", "ort", "start-back", "acr-2016-fm"}
+
+
+def test_every_screening_message_is_written_by_generated_code() -> None:
+    triggers = [t for rule in q._compiled().rules for t in rule.triggers]
+    assert triggers
+    assert all(t.render is not None for t in triggers)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_answers(), st.sampled_from(["female", "male", "unknown"]))
+def test_generated_messages_read_exactly_like_the_filled_in_template(
+    answers: tuple[str, list[int | None]], sex: str
+) -> None:
+    code, items = answers
+    spec = q._compiled().specs[code]
+    score, band = q._score(spec, tuple(items), sex, None, dt.date(2026, 3, 4))
+    for rule in q._compiled().rules:
+        for t in rule.triggers:
+            if t.instrument != code or t.render is None or score.score is None:
+                continue
+            answer = None if t.item is None else items[t.item]
+            expected = t.message.format_map(q._values(t, spec, score, band, answer))
+            assert t.render(score.score, band, answer, score.date) == expected
+            assert t.render(score.score, None, answer, None) == t.message.format_map(
+                q._values(
+                    t, spec, Score(score.instrument, score.score, None, None, None, None, {}), None, answer
+                )
+            )
