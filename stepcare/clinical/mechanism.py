@@ -16,7 +16,7 @@ from pydantic import Field
 
 from stepcare.clinical import differential
 from stepcare.clinical.case import Case
-from stepcare.clinical.features import Clause, Facts, Predicate, compile_clause, facts
+from stepcare.clinical.features import Clause, Facts, Predicate, compile_clause, compile_feature, facts
 from stepcare.clinical.knowledge import Entry, KnowledgeFile, load
 from stepcare.clinical.result import DifferentialItem
 from stepcare.clinical.vocab import Mechanism
@@ -82,14 +82,29 @@ def _prepared() -> tuple[Settings, Mapping[str, tuple[tuple[int, float], ...]], 
         for code, profile in differential.mechanism_profiles().items()
     }
     env: dict[str, Any] = {}
-    lines = ["def totals(f, t0, t1, t2):"]
-    for i, rule in enumerate(_rules()):
-        env[f"test{i}"] = rule.test
-        env[f"weight{i}"] = rule.weight
-        lines.append(f"    if test{i}(f): t{_BASES.index(rule.mechanism)} += weight{i}")
+    lines = ["def totals(f, t0, t1, t2):", "    S = f.sets", "    N = f.numbers", "    B = f.flags"]
+    for i, (rule, compiled) in enumerate(zip(knowledge().rules, _rules(), strict=True)):
+        env[f"weight{i}"] = compiled.weight
+        lines.append(f"    if {_expr(rule, env)}: t{_BASES.index(compiled.mechanism)} += weight{i}")
     lines.append("    return t0, t1, t2")
     exec(compile("\n".join(lines) + "\n", "<stepcare:mechanism>", "exec"), env)  # noqa: S102
     return s, profiles, env["totals"]
+
+
+def _expr(clause: Clause, env: dict[str, Any]) -> str:
+    """A rule's condition as one expression, testing its features in the order its own test does (all,
+    then any, then none; each part stopping at its first decisive feature). `_rules` has checked it."""
+    where = "knowledge/mechanism.yaml"
+    parts = [compile_feature(x, where).expr(env) for x in clause.all]
+    if clause.any:
+        exprs = [compile_feature(x, where).expr(env) for x in clause.any]
+        if clause.min_any == 1:
+            parts.append(f"({' or '.join(exprs)})")
+        else:
+            parts.append(f"({' + '.join(f'(1 if {e} else 0)' for e in exprs)} >= {int(clause.min_any)})")
+    if clause.none:
+        parts.append(f"not ({' or '.join(compile_feature(x, where).expr(env) for x in clause.none)})")
+    return f"({' and '.join(parts)})"
 
 
 def _has_pain_information(case: Case, ranked: Sequence[DifferentialItem]) -> bool:

@@ -162,3 +162,32 @@ def test_every_condition_has_a_mechanism_profile_and_every_rule_is_mapping() -> 
     assert len(profiles) == 22
     assert all(profile for profile in profiles.values())
     assert all(rule.evidence == "mapping" for rule in mechanism.knowledge().rules)
+
+
+def test_the_generated_rule_totals_add_exactly_the_weights_of_the_rules_that_hold() -> None:
+    """`_prepared` inlines every rule's condition into one function; it must add what the rules' own
+    compiled tests say, in file order, for every kind of case the engine sees."""
+    import importlib.util
+    import random
+    from pathlib import Path
+
+    from stepcare.clinical.features import facts
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "casegen.py"
+    spec = importlib.util.spec_from_file_location("stepcare_bench_casegen_mech", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rng = random.Random(5)
+    _, _, totals = mechanism._prepared()
+    bases = ("nociceptive", "neuropathic", "nociplastic")
+    held = 0
+    for i in range(400):
+        f = facts(parse_case(module.make_case(rng, i)))
+        want = [0.5, 0.25, 0.125]
+        for rule in mechanism._rules():
+            if rule.test(f):
+                want[bases.index(rule.mechanism)] += rule.weight
+                held += 1
+        assert totals(f, 0.5, 0.25, 0.125) == tuple(want)
+    assert held > 0
