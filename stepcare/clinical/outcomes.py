@@ -181,21 +181,36 @@ _Tracked = tuple[_Track, list[tuple[dt.date, float]], dict[str, object]]
 def _tracks(case: Case, scores: Mapping[str, Score]) -> list[_Tracked]:
     """Each tracked measure and goal with its points and the head of its output (label ... target)."""
     kb = _kb()
-    history = _history(case)
+    history = _history(case) if case.history else {}
     goals = {g.measure: g for g in case.goals if g.measure and g.target is not None} if case.goals else {}
+    nrs = case.pain.nrs
+    as_of = case.as_of
     out: list[_Tracked] = []
     for key, (plain, head) in kb.plain.items():
-        if not (
-            key in history or key in scores or key in goals or (key == "nrs" and case.pain.nrs is not None)
-        ):
-            continue
-        points = _series(case, scores, key, history)
-        g = goals.get(key)
+        g = goals.get(key) if goals else None
         if g is None:
+            # _series, inline: history, then the current NRS (unless scored), then the current score
+            by_date = history.get(key)
+            s = scores.get(key)
+            if key == "nrs" and nrs is not None and s is None:
+                if by_date is None:
+                    by_date = {}
+                by_date[as_of] = float(nrs)
+            if s is not None and s.score is not None:
+                if by_date is None:
+                    by_date = {}
+                by_date[s.date or as_of] = float(s.score)
+            if by_date is None:
+                if s is None:
+                    continue  # nothing recorded for this measure
+                points: list[tuple[dt.date, float]] = []
+            else:
+                points = sorted(by_date.items()) if len(by_date) > 1 else list(by_date.items())
             extra = head.copy()
             extra["points"] = len(points)
             out.append((plain, points, extra))
             continue
+        points = _series(case, scores, key, history)
         m = kb.measures[key]
         track = _Track(
             key=key,
@@ -267,7 +282,12 @@ def _outcome(
     if not points:
         extra["goal_attained"] = False
         return Outcome(None, None, None, None, "insufficient-data", extra), None
-    (b_date, base), (l_date, latest) = points[0], points[-1]
+    b_date, base = points[0]
+    single = len(points) == 1
+    if single:
+        l_date, latest = b_date, base
+    else:
+        l_date, latest = points[-1]
     extra["baseline_date"] = shown = b_date.isoformat()
     extra["latest_date"] = shown if l_date is b_date else l_date.isoformat()
     goal = track.goal
@@ -282,13 +302,13 @@ def _outcome(
         if track.goal_value and not lower:
             extra["percent_of_target"] = round(latest / track.goal_value * 100, 1)
     shown_base = round(base, 2) + 0.0  # two decimals, never -0.0
+    if single:  # the one point is both baseline and latest
+        return Outcome(shown_base, shown_base, None, None, "insufficient-data", extra), None
     shown_latest = round(latest, 2) + 0.0
-    if len(points) < 2:
-        return Outcome(shown_base, shown_latest, None, None, "insufficient-data", extra), None
     change = round(latest - base, 2) + 0.0
     change_percent = round(change / base * 100, 1) + 0.0 if base else None
     gained = base - latest if lower else latest - base  # the improvement
-    plateau = _plateau(track, points, rule)
+    plateau = _plateau(track, points, rule) if len(points) >= rule.assessments else None
     status: OutcomeStatus
     if gained < 0 and track.meaningful(gained, base):
         status = "worsening"
@@ -344,18 +364,23 @@ def _plateau_alert(track: _Track, p: _Plateau, steps: Sequence[PlanStep]) -> Ale
 
 def _opioid_alert(case: Case, opioids: Collection[str]) -> Alert | None:
     """Overdue when the last review is older than the interval, or a newer opioid start went unreviewed."""
+    if not opioids:
+        return None
     kb = _kb()
     names = {n.lower() for n in opioids}
-    if not names:
-        return None
     rule = kb.reassess
-    starts = [
-        m.start
-        for m in case.medications
-        if m.start is not None
-        and (m.name.lower() in names or any(i.name.lower() in names for i in m.ingredients))
-    ]
-    latest_start = max(starts) if starts else None
+    latest_start: dt.date | None = None
+    for m in case.medications:
+        start = m.start
+        if start is None or (latest_start is not None and start <= latest_start):
+            continue  # no later start to learn from this medicine
+        if m.name.lower() in names:
+            latest_start = start
+            continue
+        for i in m.ingredients:
+            if i.name.lower() in names:
+                latest_start = start
+                break
     last = case.monitoring.opioid_reassessed
     if last is not None and (latest_start is None or last >= latest_start):
         ago = (case.as_of - last).days

@@ -261,3 +261,26 @@ def test_the_engine_reports_the_contract_examples_peg_outcome() -> None:
         "improving",
     )
     assert result["outcomes"]["typing-minutes"]["goal_attained"] is False
+
+
+def test_the_latest_start_of_any_active_opioid_or_combination_ingredient_counts() -> None:
+    """Reviewed 50 days ago: an older start is covered, a later one (here a combination product's opioid
+    ingredient, listed before the older medicine) is not; a non-opioid's later start is ignored."""
+    combo = {
+        "name": "norco",
+        "start": _ago(30),
+        "per_day": 2,
+        "ingredients": [
+            {"name": "hydrocodone", "dose": 10, "unit": "mg"},
+            {"name": "acetaminophen", "dose": 325, "unit": "mg"},
+        ],
+    }
+    oxy = {"name": "oxycodone", "dose": 5, "unit": "mg", "per_day": 2, "start": _ago(300)}
+    other = {"name": "ibuprofen", "dose": 400, "unit": "mg", "per_day": 3, "start": _ago(10)}
+    monitoring = {"opioid_reassessed": _ago(50)}
+    case = _case(medications=[other, combo, oxy], monitoring=monitoring)
+    _, due = _assess(case, opioids=["Hydrocodone", "oxycodone"])
+    assert _codes(due) == ["reassessment-due"]
+    assert f"since the opioid started {_ago(30)}, 30 days ago" in due[0].message
+    _, covered = _assess(_case(medications=[other, oxy], monitoring=monitoring), opioids=["oxycodone"])
+    assert covered == []
