@@ -609,6 +609,9 @@ def compute_mme(
 
 
 def _join(names: Iterable[str]) -> str:
+    if type(names) is list and len(names) == 1:  # one name: nothing to deduplicate or join
+        only: str = names[0]
+        return only
     seq = list(dict.fromkeys(names))
     if len(seq) <= 1:
         return "".join(seq)
@@ -683,7 +686,7 @@ def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
     kb = ctx.kb
     case = ctx.case
     t = kb.threshold
-    opioids = _join(it.name for it in ctx.opioids)
+    opioids = _join([it.name for it in ctx.opioids])
     adult = case.patient.age >= t["cdc-min-age"]
     cancer = ctx.cancer
     benzos = ctx.names("benzodiazepine")
