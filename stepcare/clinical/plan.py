@@ -494,6 +494,10 @@ class _Step:
     place: float
 
 
+# a caution as the walk holds it: its text, whether that is a template to fill in, its condition's test, its
+# citation keys, and the step's citations with those keys (what the step is cited with when only it applies)
+_WalkCaution = tuple[str, bool, "Check", tuple[str, ...], _Cites]
+
 # step, code, catalog entry, held tier, drug class, catalog requires' test and (when it has reasons) condition,
 # pathway requires' test and condition likewise, contras, cautions
 _Row = tuple[
@@ -507,7 +511,7 @@ _Row = tuple[
     "Check | None",
     "Pred | None",
     tuple[_Rule, ...],
-    tuple[_Rule, ...],
+    tuple[_WalkCaution, ...],
 ]
 
 
@@ -709,7 +713,16 @@ def knowledge() -> PlanKnowledge:
                     *_row_pred(st.info.requires),
                     *_row_pred(st.requires),
                     st.info.contras,
-                    st.info.cautions,
+                    tuple(
+                        (
+                            says,
+                            "{" in says or "}" in says,
+                            pred.test,
+                            keys,
+                            _cites((*st.cites.keys, *keys), now=False),
+                        )
+                        for says, keys, pred in st.info.cautions
+                    ),
                 )
                 for st in steps
             ),
@@ -1093,12 +1106,15 @@ def _walk(p: _Plan, cp: CompiledPathway, only: frozenset[str] | None = None) -> 
             text = [st.rationale, *says]
             if cautions:
                 keys: list[str] = []
-                for caution, caution_keys, pred in cautions:
-                    if pred.test(f, _NO_REGIONS):
-                        text.append(caution.format_map(f.fmt))
+                fired = 0
+                for caution, fill, test, caution_keys, only_this in cautions:
+                    if test(f, _NO_REGIONS):
+                        text.append(caution.format_map(f.fmt) if fill else caution)
                         keys.extend(caution_keys)
+                        fired += 1
+                        one = only_this
                 if keys:
-                    cites = _cites((*cites.keys, *keys), now=False)
+                    cites = one if fired == 1 else _cites((*cites.keys, *keys), now=False)
             text = [r for r in text if r]
         else:
             text = [st.rationale]

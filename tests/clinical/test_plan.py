@@ -989,3 +989,24 @@ def test_plain_rule_steps_plan_exactly_like_the_general_consider(monkeypatch: py
     for code, info in list(kb.codes.items()):
         monkeypatch.setitem(kb.codes, code, dataclasses.replace(info, plain=False))  # type: ignore[index]
     assert [evaluate(c).plan for c in cases] == fast
+
+
+def test_the_walks_cautions_are_the_catalog_cautions_with_their_citations_worked_out_at_load() -> None:
+    """A pathway walk row holds each caution of its step's catalog entry; text without braces is used as it
+    stands (filling it in would change nothing), and a lone caution's citations are the general merge."""
+    kb = plan.knowledge()
+    fmt = {"nrs": 7, "weeks": "12", "egfr": 50, "age": 70, "headache_days": None, "conservative_weeks": "6"}
+    rows = 0
+    for cp in kb.pathways.values():
+        for row in cp.rows:
+            st, cautions = row[0], row[10]
+            assert len(cautions) == len(st.info.cautions)
+            for (says, fill, test, keys, only), (c_says, c_keys, c_pred) in zip(
+                cautions, st.info.cautions, strict=True
+            ):
+                rows += 1
+                assert (says, keys, test) == (c_says, c_keys, c_pred.test)
+                if not fill:
+                    assert says.format_map(fmt) == says
+                assert only == plan._cites((*st.cites.keys, *keys), now=False)
+    assert rows > 0
