@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import re
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -210,19 +210,58 @@ class _Rule:
     # literal text (else None), and the action as shown when it has no placeholders (else None)
     message_capitalized: str | None = None
     action_fixed: str | None = None
+    # generated code doing what format_map does with `message_capitalized` / `action` (None: use format_map)
+    render_message: Callable[[Mapping[str, Any]], str] | None = None
+    render_action: Callable[[Mapping[str, Any]], str] | None = None
+    # for a message starting with a placeholder: generated code filling `message` (then capitalized)
+    render_raw: Callable[[Mapping[str, Any]], str] | None = None
+
+
+_CONVERSIONS = {None: "", "r": "!r", "s": "!s", "a": "!a"}
+
+
+def _renderer(template: str) -> Callable[[Mapping[str, Any]], str] | None:
+    """Code filling `template` from a mapping exactly as `template.format_map` does (each field an
+    f-string with the same conversion and format spec), or None for a template it does not cover."""
+    parts: list[str] = []
+    for literal, name, spec, conv in string.Formatter().parse(template):
+        if literal:
+            parts.append(repr(literal))
+        if name is None:
+            continue
+        if (
+            not name.isidentifier()
+            or conv not in _CONVERSIONS
+            or any(ch in (spec or "") for ch in "{}'\"\\\n")
+        ):
+            return None
+        parts.append(
+            f'f"{{d[{name!r}]{_CONVERSIONS[conv]}:{spec or ""}}}"'
+            if spec
+            else f'f"{{d[{name!r}]{_CONVERSIONS[conv]}}}"'
+        )
+    source = f"def render(d):\n    return {' + '.join(parts) if parts else repr('')}\n"
+    env: dict[str, Any] = {}
+    exec(compile(source, "<stepcare:medication message>", "exec"), env)  # noqa: S102 - fixed names
+    render: Callable[[Mapping[str, Any]], str] = env["render"]
+    return render
 
 
 def _rule(code: str, severity: Severity, message: str, action: str, citation: str) -> _Rule:
     literal_start = bool(message) and message[0] not in "{}"
     fixed = not any(name is not None for _, name, _, _ in string.Formatter().parse(action))
+    capitalized = message[:1].upper() + message[1:] if literal_start else None
     return _Rule(
         code,
         severity,
         message,
         action,
         citation,
-        message[:1].upper() + message[1:] if literal_start else None,
+        capitalized,
         action.format() if fixed else None,
+        None if capitalized is None else _renderer(capitalized),
+        None if fixed else _renderer(action),
+        _renderer(message) if capitalized is None else None,
     )
 
 
@@ -667,15 +706,19 @@ class _Ctx:
 
     def alert(self, rule_id: str, **fields: Any) -> Alert:
         rule = self.kb.rules[rule_id]
-        template = rule.message_capitalized
-        if template is not None:
+        render = rule.render_message
+        if render is not None:
+            message = render(fields)
+        elif (template := rule.message_capitalized) is not None:
             message = template.format_map(fields)
         else:
-            message = rule.message.format_map(fields)
+            render = rule.render_raw
+            message = render(fields) if render is not None else rule.message.format_map(fields)
             message = message[:1].upper() + message[1:]
         action = rule.action_fixed
         if action is None:
-            action = rule.action.format_map(fields)
+            render = rule.render_action
+            action = render(fields) if render is not None else rule.action.format_map(fields)
         return Alert(rule.code, rule.severity, message, rule.citation, action)
 
     def phrase(self, key: str, **fields: Any) -> str:

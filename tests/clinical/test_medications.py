@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
 from builders import case, med
 
@@ -108,3 +110,38 @@ def test_naloxone_on_the_list_is_ok_and_every_check_cites_its_source() -> None:
         "opioid-reassessment",
     }
     assert all(r["citation"] for r in rows)
+
+
+def _sample_fields(template: str, number: float) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    for _, name, spec, _ in string.Formatter().parse(template):
+        if name is not None:
+            fields[name] = number if spec else f"value of {name}"
+    return fields
+
+
+@pytest.mark.parametrize("number", [0, 1.0, 92.5, 1234.56789])
+def test_every_alert_message_and_action_is_filled_by_generated_code_exactly_like_format_map(
+    number: float,
+) -> None:
+    for rule in medications.knowledge().rules.values():
+        if rule.message_capitalized is not None:
+            assert rule.render_message is not None
+            fields = _sample_fields(rule.message_capitalized, number)
+            assert rule.render_message(fields) == rule.message_capitalized.format_map(fields)
+        else:
+            assert rule.render_raw is not None
+            fields = _sample_fields(rule.message, number)
+            assert rule.render_raw(fields) == rule.message.format_map(fields)
+        if rule.action_fixed is None:
+            assert rule.render_action is not None
+            fields = _sample_fields(rule.action, number)
+            assert rule.render_action(fields) == rule.action.format_map(fields)
+
+
+def test_a_template_with_a_nested_field_in_its_format_spec_is_left_to_format_map() -> None:
+    assert medications._renderer("{total:{width}}") is None
+    assert medications._renderer("{0}") is None
+    render = medications._renderer("Dose {total:g} MME ({table!r}) {{literal}}")
+    assert render is not None
+    assert render({"total": 90.0, "table": "CDC"}) == "Dose 90 MME ('CDC') {literal}"
