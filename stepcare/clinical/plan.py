@@ -719,7 +719,7 @@ def knowledge() -> PlanKnowledge:
                             "{" in says or "}" in says,
                             pred.test,
                             keys,
-                            _cites((*st.cites.keys, *keys), now=False),
+                            _cites((*st.cites.keys, *keys)),
                         )
                         for says, keys, pred in st.info.cautions
                     ),

@@ -1008,5 +1008,5 @@ def test_the_walks_cautions_are_the_catalog_cautions_with_their_citations_worked
                 assert (says, keys, test) == (c_says, c_keys, c_pred.test)
                 if not fill:
                     assert says.format_map(fmt) == says
-                assert only == plan._cites((*st.cites.keys, *keys), now=False)
+                assert only == plan._cites((*st.cites.keys, *keys))
     assert rows > 0
