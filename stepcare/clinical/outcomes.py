@@ -430,6 +430,21 @@ def assess(
     interval = kb.reassess.measure_interval_days
     as_of = case.as_of
     for track, points, extra in _tracks(case, scores):
+        if track.goal is None and len(points) == 1:
+            # _outcome of a lone point without a goal, inline: the point is baseline and latest, no plateau
+            day, value = points[0]
+            extra["baseline_date"] = extra["latest_date"] = day.isoformat()
+            extra["at_goal"] = (
+                value <= track.goal_value + _EPS
+                if track.lower_is_better
+                else value >= track.goal_value - _EPS
+            )
+            shown = round(value, 2) + 0.0
+            outcomes[track.key] = Outcome(shown, shown, None, None, "insufficient-data", extra)
+            ago = (as_of - day).days
+            if ago > interval:
+                overdue.append(f"{track.key} last {day.isoformat()} ({ago} days ago)")
+            continue
         outcome, plateau = _outcome(track, points, extra, rule)
         outcomes[track.key] = outcome
         if plateau is not None:

@@ -284,3 +284,23 @@ def test_the_latest_start_of_any_active_opioid_or_combination_ingredient_counts(
     assert f"since the opioid started {_ago(30)}, 30 days ago" in due[0].message
     _, covered = _assess(_case(medications=[other, oxy], monitoring=monitoring), opioids=["oxycodone"])
     assert covered == []
+
+
+def test_a_lone_point_without_a_goal_comes_out_as_the_general_outcome_says() -> None:
+    """`assess` works out a measure's single point without a goal inline; it must equal `_outcome`."""
+    case = _case(
+        *_series("odi", (200, 41.456)),
+        *_series("phq9", (3, 4)),
+        *_series("gad7", (10, -0.0)),
+        pain={"nrs": 3},
+    )
+    out, alerts = _assess(case)
+    rule = outcomes._kb().plateau
+    tracks = outcomes._tracks(case, {})
+    assert [t.key for t, _, _ in tracks] == list(out)
+    for track, points, extra in tracks:
+        assert len(points) == 1 and track.goal is None
+        want = outcomes._outcome(track, points, extra, rule)[0]
+        assert out[track.key] == want
+        assert list(out[track.key].extra) == list(want.extra)  # the same keys in the same order
+    assert _codes(alerts) == ["reassessment-due"]
