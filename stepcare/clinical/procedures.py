@@ -685,7 +685,9 @@ def _select(policies: Sequence[_Policy], on: dt.date) -> _Policy | None:
 def _relevant(case: Case, plan_codes: Collection[str], idx: _Index) -> list[str]:
     """Plan codes with a procedure entry, in plan order, then the follow-ons of recorded procedures."""
     procedures = idx.procedures
-    planned = list(dict.fromkeys(c for c in plan_codes if c in procedures))
+    planned = [c for c in plan_codes if c in procedures]
+    if len(planned) > 1:
+        planned = list(dict.fromkeys(planned))
     if not case.procedures:
         return planned
     follow = {f for p in case.procedures if p.code in procedures for f in procedures[p.code].follow_on}
