@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -271,70 +272,20 @@ class Evaluation:
         The same keys in the same order and the same JSON, without copying each tuple into a list or
         formatting each date first (the batch command writes every evaluation this way).
         """
-        tri = self.triage
-        mme = self.mme
-        scores: dict[str, Any] = {}
-        for key, s in self.scores.items():
-            out = {"score": s.score, "band": s.band, "loinc": s.loinc, "date": s.date, "mcid": s.mcid}
-            if s.extra:
-                out.update(s.extra)
-            scores[key] = out
-        outcomes: dict[str, Any] = {}
-        for key, o in self.outcomes.items():
-            out = {"baseline": o.baseline, "latest": o.latest, "change": o.change,
-                   "change_percent": o.change_percent, "status": o.status}  # fmt: skip
-            if o.extra:
-                out.update(o.extra)
-            outcomes[key] = out
-        return {
-            "id": self.id,
-            "as_of": self.as_of,
-            "knowledge_version": self.knowledge_version,
-            "triage": {"level": tri.level, "reasons": tri.reasons, "action": tri.action, "citation": tri.citation},
-            "chronicity": self.chronicity,
-            "mechanism": self.mechanism,
-            "differential": [
-                {"code": d.code, "label": d.label, "score": d.score, "confirmed": d.confirmed,
-                 "supporting": d.supporting, "against": d.against, "citation": d.citation}
-                for d in self.differential
-            ],
-            "scores": scores,
-            "mme": {
-                "total": mme.total,
-                "table": mme.table,
-                "items": [
-                    {"name": i.name, "daily_dose": i.daily_dose, "unit": i.unit, "factor": i.factor, "mme": i.mme,
-                     "note": i.note}
-                    for i in mme.items
-                ],
-            },
-            "alerts": [
-                {"code": a.code, "severity": a.severity, "message": a.message, "action": a.action,
-                 "citation": a.citation}
-                for a in self.alerts
-            ],
-            "plan": [
-                {"order": p.order, "tier": p.tier, "code": p.code, "label": p.label, "rationale": p.rationale,
-                 "citation": p.citation, "condition": p.condition}
-                for p in self.plan
-            ],
-            "eligibility": {
-                k: {"eligible": e.eligible, "met": e.met, "unmet": e.unmet, "citation": e.citation}
-                for k, e in self.eligibility.items()
-            },
-            "outcomes": outcomes,
-        }  # fmt: skip
+        return self._build(_keep, _keep)
 
     def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON shape with plain lists and ISO date strings."""
+        return self._build(list, _iso)
+
+    def _build(self, seq: Callable[[Any], Any], day: Callable[[Any], Any]) -> dict[str, Any]:
         # The parts' own to_dict() inlined (the same keys in the same order): this runs once per
         # evaluation in batch mode, where the method calls were a measurable share of the cost.
         tri = self.triage
         mme = self.mme
         scores: dict[str, Any] = {}
         for key, s in self.scores.items():
-            d = s.date
-            out = {"score": s.score, "band": s.band, "loinc": s.loinc, "date": d.isoformat() if d else None,
-                   "mcid": s.mcid}  # fmt: skip
+            out = {"score": s.score, "band": s.band, "loinc": s.loinc, "date": day(s.date), "mcid": s.mcid}
             if s.extra:
                 out.update(s.extra)
             scores[key] = out
@@ -347,15 +298,15 @@ class Evaluation:
             outcomes[key] = out
         return {
             "id": self.id,
-            "as_of": self.as_of.isoformat(),
+            "as_of": day(self.as_of),
             "knowledge_version": self.knowledge_version,
-            "triage": {"level": tri.level, "reasons": list(tri.reasons), "action": tri.action,
+            "triage": {"level": tri.level, "reasons": seq(tri.reasons), "action": tri.action,
                        "citation": tri.citation},
             "chronicity": self.chronicity,
             "mechanism": self.mechanism,
             "differential": [
                 {"code": d.code, "label": d.label, "score": d.score, "confirmed": d.confirmed,
-                 "supporting": list(d.supporting), "against": list(d.against), "citation": d.citation}
+                 "supporting": seq(d.supporting), "against": seq(d.against), "citation": d.citation}
                 for d in self.differential
             ],
             "scores": scores,
@@ -379,8 +330,16 @@ class Evaluation:
                 for p in self.plan
             ],
             "eligibility": {
-                k: {"eligible": e.eligible, "met": list(e.met), "unmet": list(e.unmet), "citation": e.citation}
+                k: {"eligible": e.eligible, "met": seq(e.met), "unmet": seq(e.unmet), "citation": e.citation}
                 for k, e in self.eligibility.items()
             },
             "outcomes": outcomes,
         }  # fmt: skip
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
