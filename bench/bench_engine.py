@@ -97,6 +97,15 @@ def batch(n: int) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _interpreter() -> dict:
+    """Which Python build ran the figures: a PGO/LTO distribution build is ~10% faster than pyenv's default."""
+    return {
+        "executable": os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
+        "build": " ".join(platform.python_build()),
+        "compiler": platform.python_compiler(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
@@ -113,6 +122,7 @@ def main() -> None:
     result = {
         "knowledge_version": version,
         "python": platform.python_version(),
+        "interpreter": _interpreter(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "date": time.strftime("%Y-%m-%d"),
         "in_process": lat,

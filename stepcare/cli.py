@@ -41,17 +41,22 @@ def _dump_line(obj: Any) -> bytes:
         return (_dump(obj, pretty=False) + "\n").encode("utf-8")
 
 
-def _read(path: str) -> str:
+def _read(path: str) -> str | bytes:
+    """The file's bytes (or standard input's): decoding is left to the JSON parser, which names bad bytes."""
     if path == "-":
-        return sys.stdin.read()
-    with open(path, encoding="utf-8") as fh:
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)
+        data: str | bytes = stdin.read()
+        return data
+    with open(path, "rb") as fh:
         return fh.read()
 
 
-def _case_errors(raw: str) -> tuple[Any, list[str]]:
+def _case_errors(raw: str | bytes) -> tuple[Any, list[str]]:
     """Parse JSON text into a case; returns (id or None, errors) when it is invalid."""
     try:
         data = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        return None, [f"(byte {exc.start + 1}): not valid UTF-8 text; save the file as UTF-8"]
     except json.JSONDecodeError as exc:
         return None, [f"(line {exc.lineno}, column {exc.colno}): not valid JSON: {exc.msg}"]
     case_id = data.get("id") if isinstance(data, dict) else None
@@ -63,10 +68,10 @@ def _case_errors(raw: str) -> tuple[Any, list[str]]:
 
 
 # Case.model_validate_json without its per-call keyword checks (the same validator, the same result)
-_validate_case_json: Callable[[str], Case] = Case.__pydantic_validator__.validate_json
+_validate_case_json: Callable[[str | bytes], Case] = Case.__pydantic_validator__.validate_json
 
 
-def _evaluate_case(raw: str, *, mme_table: str) -> Evaluation:
+def _evaluate_case(raw: str | bytes, *, mme_table: str) -> Evaluation:
     """Fast path: pydantic parses the JSON itself; the slow path only runs to word the errors."""
     try:
         case = _validate_case_json(raw)
@@ -81,7 +86,7 @@ def _evaluate_case(raw: str, *, mme_table: str) -> Evaluation:
         raise _Invalid(case.id, [str(exc)]) from None
 
 
-def _evaluate_text(raw: str, *, mme_table: str) -> dict[str, Any]:
+def _evaluate_text(raw: str | bytes, *, mme_table: str) -> dict[str, Any]:
     return _evaluate_case(raw, mme_table=mme_table).to_dict()
 
 
@@ -125,19 +130,35 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch(args: argparse.Namespace) -> int:
+def _binary_stdout() -> tuple[Callable[[bytes], Any], Callable[[], None]]:
+    """`write` and `flush` for standard output in bytes, through a 1 MiB buffer.
+
+    Batch output is about 7 KB per case: Python's own 8 KB buffer made a system call for nearly every
+    case, which cost a tenth of a 100,000-case run written to a file.
+    """
+    sys.stdout.flush()
     try:
-        stream: IO[str] = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+        out = open(sys.stdout.fileno(), "wb", buffering=1 << 20, closefd=False)  # noqa: SIM115
+    except (AttributeError, OSError, ValueError):  # no file descriptor (tests, embedding): write through
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            return buffer.write, buffer.flush
+        return lambda b: sys.stdout.write(b.decode("utf-8")), sys.stdout.flush
+    return out.write, out.flush
+
+
+def _batch(args: argparse.Namespace) -> int:
+    # lines are read as bytes: pydantic parses UTF-8 JSON itself, with no str made first
+    try:
+        stream: IO[Any] = (
+            getattr(sys.stdin, "buffer", sys.stdin) if args.batch == "-" else open(args.batch, "rb")  # noqa: SIM115
+        )
     except OSError as exc:
         print(f"{args.batch}: cannot read ({exc.strerror})", file=sys.stderr)
         return EXIT_INVALID
     invalid = 0
     total = 0
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    write: Callable[[bytes], Any] = (
-        buffer.write if buffer is not None else lambda b: sys.stdout.write(b.decode("utf-8"))
-    )
+    write, flush = _binary_stdout()
     progress = args.progress and sys.stderr.isatty()
     mme_table = args.mme_table
     evaluate_case = _evaluate_case
@@ -157,8 +178,7 @@ def _batch(args: argparse.Namespace) -> int:
                 write(_dump_line({"id": exc.case_id, "errors": exc.errors}))
             if progress and total % 1000 == 0:
                 print(f"\r{total} cases evaluated, {invalid} invalid", end="", file=sys.stderr)
-    if buffer is not None:
-        buffer.flush()
+    flush()
     if progress:
         print(f"\r{total} cases evaluated, {invalid} invalid", file=sys.stderr)
     if invalid:

@@ -153,6 +153,34 @@ def test_batch_with_a_malformed_line_reports_it_in_place(tmp_path: Path) -> None
     _no_traceback(proc)
 
 
+def test_batch_line_with_bytes_that_are_not_utf8_is_reported_in_place_and_the_rest_evaluated(
+    tmp_path: Path,
+) -> None:
+    good = json.dumps(_case(id="after")).encode()
+    bad = b'{"id": "latin-1", "patient": {"age": 40}, "pain": {"narrative": "caf\xe9"}}'
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(bad + b"\n" + good + b"\n")
+    proc = _run("evaluate", "--batch", str(path))
+    assert proc.returncode == 2
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert "not valid UTF-8" in out[0]["errors"][0]
+    position = bad.index(b"\xe9") + 1
+    assert f"(byte {position})" in out[0]["errors"][0]
+    assert out[1] == stepcare.evaluate(_case(id="after")).to_dict()
+    _no_traceback(proc)
+
+
+def test_single_case_file_that_is_not_utf8_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes(
+        json.dumps(_case(id="x", pain={"narrative": "NAR"})).encode().replace(b"NAR", b"caf\xe9")
+    )
+    proc = _run("evaluate", str(path))
+    assert proc.returncode == 2
+    assert "not valid UTF-8" in proc.stderr
+    _no_traceback(proc)
+
+
 def test_batch_with_every_line_valid_exits_0(tmp_path: Path) -> None:
     cases = [_case(id=f"ok-{i}") for i in range(3)]
     proc = _run(
