@@ -198,6 +198,8 @@ def cmd_knowledge(args: argparse.Namespace) -> int:
     print(f"\nConditions ({len(summary['conditions'])}):")
     for item in summary["conditions"]:
         print(f"  {item['code']:<32} {item['label']}")
+        for icd in item["icd10cm"]:
+            print(f"      ICD-10-CM {icd['code']:<8} {icd['description']}")
     print(f"\nPlan steps ({len(summary['steps'])}):")
     for item in summary["steps"]:
         print(f"  tier {item['tier']!s:<11} {item['code']:<32} {item['label']}")
@@ -225,7 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", dest="progress", action="store_false", help="no progress line in batch mode"
     )
     ev.set_defaults(func=cmd_evaluate)
-    kn = sub.add_parser("knowledge", help="list the knowledge base: conditions, steps, sources, version")
+    kn = sub.add_parser(
+        "knowledge", help="list the knowledge base: conditions (ICD-10-CM codes), steps, sources, version"
+    )
     kn.add_argument("--json", action="store_true", help="print JSON instead of text")
     kn.set_defaults(func=cmd_knowledge)
     return parser

@@ -12,6 +12,7 @@ from typing import Any
 from stepcare.clinical import (
     chronicity,
     differential,
+    icd10cm,
     knowledge,
     mechanism,
     medications,
@@ -42,6 +43,7 @@ def load_knowledge() -> str:
     chronicity.knowledge()
     triage.knowledge()
     differential.knowledge()
+    icd10cm.knowledge()
     mechanism.knowledge()
     questionnaires.knowledge()
     medications.knowledge()

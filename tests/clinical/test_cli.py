@@ -250,6 +250,20 @@ def test_knowledge_as_json_lists_every_contract_condition() -> None:
     assert summary["knowledge_version"] == stepcare.evaluate(_case()).to_dict()["knowledge_version"]
 
 
+def test_knowledge_lists_the_icd10cm_codes_of_each_condition() -> None:
+    proc = _run("knowledge")
+    assert proc.returncode == 0, proc.stderr
+    knee = proc.stdout.split("  knee-osteoarthritis", 1)[1].split("\n  hip-osteoarthritis", 1)[0]
+    assert "ICD-10-CM M17.11   Unilateral primary osteoarthritis, right knee" in knee
+    assert "ICD-10-CM M17.0    Bilateral primary osteoarthritis of knee" in knee
+    summary = json.loads(_run("knowledge", "--json").stdout)
+    assert all(c["icd10cm"] for c in summary["conditions"])
+    crps = next(c for c in summary["conditions"] if c["code"] == "crps")
+    assert {"code": "G90.521", "side": "right"}.items() <= next(
+        i for i in crps["icd10cm"] if i["code"] == "G90.521"
+    ).items()
+
+
 @settings(
     max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
