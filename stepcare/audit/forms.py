@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from stepcare.accounts.models import User
 from stepcare.audit.models import Action
@@ -21,13 +22,13 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "Any action"), *Action.choices], required=False)
     date_from = forms.DateField(
         required=False,
-        label="From (UTC)",
+        label="From",
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the 'from' date as YYYY-MM-DD."},
     )
     date_to = forms.DateField(
         required=False,
-        label="To (UTC)",
+        label="To",
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the 'to' date as YYYY-MM-DD."},
     )
@@ -35,6 +36,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, admin: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.admin = admin
+        zone = timezone.get_current_timezone_name()  # the clinic's, active for the request
+        self.fields["date_from"].label = f"From ({zone})"
+        self.fields["date_to"].label = f"To ({zone})"
         user_field = self.fields["user"]
         assert isinstance(user_field, forms.ModelChoiceField)
         user_field.queryset = (

@@ -23,7 +23,11 @@ def audit_events_for_clinic(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Events of the admin's clinic, newest first, narrowed by the optional filters (dates in UTC)."""
+    """Events of the admin's clinic, newest first, narrowed by the optional filters.
+
+    Dates are calendar days in the active zone (the clinic's, set by ClinicTimeZoneMiddleware): Django
+    converts each UTC timestamp to it before taking its date.
+    """
     if admin.clinic_id is None:
         return AuditEvent.objects.none()
     events = AuditEvent.objects.filter(clinic_id=admin.clinic_id).select_related("user", "patient")

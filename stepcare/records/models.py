@@ -16,6 +16,7 @@ from stepcare.records.immutability import (
     FrozenRowQuerySet,
     stored_value,
 )
+from stepcare.records.time_zones import default_time_zone, validate_time_zone
 from stepcare.records.vocab import DIAGNOSIS_CHOICES
 
 SIGNED_ENCOUNTER_MESSAGE = "Encounter {pk} is signed and cannot be changed; add an amendment instead."
@@ -28,7 +29,13 @@ class SignedEncounterError(Exception):
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    timezone = models.CharField(max_length=64, default="UTC")
+    timezone = models.CharField(
+        "time zone",
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. America/Chicago: the clinic's pages show times and 'today' in it.",
+    )
 
     class Meta:
         ordering = ("name",)

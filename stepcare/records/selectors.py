@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import zoneinfo
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from stepcare.accounts.models import STAFF_ROLES, Role
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
 from stepcare.records.models import Clinic, Encounter, EncounterStatus, InsurancePlan, Patient
+from stepcare.records.time_zones import clinic_zone, user_zone
 
 if TYPE_CHECKING:
     from stepcare.accounts.models import User
@@ -156,14 +156,10 @@ def dashboard_summary(*, user: User) -> DashboardSummary:
 
 
 def clinic_date(clinic: Clinic | None) -> datetime.date:
-    """Today in this clinic's time zone (UTC when unknown): a chart's dates follow the clinic's calendar."""
-    try:
-        tz = zoneinfo.ZoneInfo(clinic.timezone if clinic is not None else "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return timezone.localdate(timezone=tz)
+    """Today in this clinic's time zone (the deployment's when unknown): a chart's dates follow its calendar."""
+    return timezone.localdate(timezone=clinic_zone(clinic))
 
 
 def clinic_today(user: User) -> datetime.date:
-    """Today's date in the user's clinic's time zone (UTC when unknown)."""
-    return clinic_date(user.clinic if user.clinic_id is not None else None)
+    """Today's date in the user's clinic's time zone (a patient's: the clinic holding their record)."""
+    return timezone.localdate(timezone=user_zone(user))

@@ -57,6 +57,14 @@ def _check_fields(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
 
 
 @transaction.atomic
+def clinic_set_time_zone(*, clinic: Clinic, time_zone: str) -> Clinic:
+    """Change the zone the clinic's pages show times and 'today' in; stored times (UTC) do not change."""
+    clinic.timezone = time_zone
+    clinic.save(update_fields=["timezone"])
+    return clinic
+
+
+@transaction.atomic
 def patient_create(
     *,
     actor: User,

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from stepcare.records.time_zones import is_time_zone
+
 MODES = ("demo", "dev", "production")
 _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no")
@@ -45,6 +47,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_time_zone(name: str, default: str) -> str:
+    """An IANA zone name (America/Chicago); a typo must fail at start-up, not show times in the wrong zone."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not is_time_zone(value):
+        raise ImproperlyConfigured(
+            f"{name} must be an IANA time zone name such as America/Chicago or UTC; got {value!r}."
+        )
+    return value
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:

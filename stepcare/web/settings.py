@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from stepcare.web.env import database_from_url, env_bool, env_list, env_mode
+from stepcare.web.env import database_from_url, env_bool, env_list, env_mode, env_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "stepcare"
@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stepcare.web.middleware.ClinicTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -127,8 +128,11 @@ X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-us"
 USE_I18N = True
-USE_TZ = True
-TIME_ZONE = "UTC"
+USE_TZ = True  # stored in UTC, always
+# The deployment's zone: the default of a new clinic and the zone of pages without a clinic (login, commands,
+# the API). A signed-in user's pages show their clinic's zone (ClinicTimeZoneMiddleware).
+STEPCARE_TIME_ZONE = env_time_zone("STEPCARE_TIME_ZONE", default="UTC")
+TIME_ZONE = STEPCARE_TIME_ZONE
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -13,6 +13,7 @@ from stepcare.accounts.models import User
 from stepcare.audit.models import AuditAppendOnlyError, AuditEvent
 from stepcare.audit.services import audit_record
 from stepcare.records.models import Encounter, Patient
+from stepcare.records.selectors import clinic_today
 from tests.web.conftest import client_for
 
 
@@ -120,7 +121,7 @@ def test_audit_log_filters_by_date_range_and_pages(ada: User, alice: User) -> No
     for _ in range(55):
         audit_record(user=alice, action="view")
     client = client_for(ada)
-    today = datetime.datetime.now(tz=datetime.UTC).date()
+    today = clinic_today(ada)  # the filter's days are the clinic's (America/Chicago), not UTC's
 
     day = today.isoformat()
     first = client.get(reverse("audit-log"), {"user": alice.pk, "date_from": day, "date_to": day})

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime
 import random
-import zoneinfo
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from stepcare.accounts.models import Role, User
 from stepcare.audit.models import Action
@@ -29,6 +27,7 @@ from stepcare.records.models import (
     InsurancePlan,
     Patient,
 )
+from stepcare.records.selectors import clinic_date
 
 
 class Command(BaseCommand):
@@ -116,7 +115,7 @@ class Command(BaseCommand):
                 primary_condition=p.condition,
                 story=p.story,
             )
-            today = timezone.localdate(timezone=zoneinfo.ZoneInfo(clinic.timezone))  # the clinic's today
+            today = clinic_date(clinic)  # the clinic's today
             encounters = self._encounters(patient, p, physicians, nurses, rng, today)
             encounter_count += len(encounters)
             login = None
