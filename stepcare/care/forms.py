@@ -6,14 +6,17 @@ from typing import Any
 
 from django import forms
 
+from stepcare.care import dn4
 from stepcare.care.models import (
     DECLINE_REASON_REQUIRED,
+    RULING_REASON_REQUIRED,
     MedicationFormulation,
     MedicationRoute,
     MedicationUnit,
     OrderKind,
     PlanDecision,
 )
+from stepcare.care.selectors import condition_rule_out_problem
 from stepcare.clinical import CaseError, parse_case
 from stepcare.clinical.plan import step_catalog
 from stepcare.clinical.questionnaires import InstrumentInfo, check_answers
@@ -28,6 +31,9 @@ OWN_STEP_REQUIRED = "Choose a step from the list or write your own."
 
 FINDING_UNKNOWN = ("", "Not examined")
 TRI_STATE = [FINDING_UNKNOWN, ("yes", "Positive / present"), ("no", "Negative / absent")]
+DN4_CHOICES = [FINDING_UNKNOWN, ("yes", "Yes"), ("no", "No")]
+DN4_EXAM_INCOMPLETE = "Answer all three DN4 examination items, or leave all three as not examined."
+DN4_GROUP_TITLE = "DN4 examination (items 8-10; the patient answers items 1-7 at intake)"
 
 
 def _date_field(**kwargs: Any) -> forms.DateField:
@@ -197,6 +203,10 @@ EXAM_GROUPS = (
 )
 
 
+def dn4_field(number: int) -> str:
+    return f"dn4_item_{number}"
+
+
 class EncounterNoteForm(forms.Form):
     history = forms.CharField(label="History", widget=forms.Textarea(attrs={"rows": 6}), required=False)
     slr_positive = forms.ChoiceField(
@@ -237,8 +247,41 @@ class EncounterNoteForm(forms.Form):
         help_text="Confirmed diagnoses lead the differential.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # DN4's examination items, worded as the knowledge base words them (our own words, not the licensed text).
+        for item in dn4.exam_items():
+            self.fields[dn4_field(item.number)] = forms.ChoiceField(
+                label=dn4.exam_label(item),
+                choices=DN4_CHOICES,
+                required=False,
+                error_messages={"invalid_choice": "Choose yes, no or not examined."},
+            )
+
     def exam_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in EXAM_GROUPS]
+        groups = [(title, [self[name] for name in names]) for title, names in EXAM_GROUPS]
+        groups.append((DN4_GROUP_TITLE, [self[dn4_field(item.number)] for item in dn4.exam_items()]))
+        return groups
+
+    @staticmethod
+    def initial_from_dn4(answers: list[int] | None) -> dict[str, Any]:
+        if not answers:
+            return {}
+        items = dn4.exam_items()
+        return {dn4_field(item.number): "yes" if a else "no" for item, a in zip(items, answers, strict=True)}
+
+    def _clean_dn4(self, cleaned: dict[str, Any]) -> list[int] | None:
+        """The three examination answers as 0/1, or None when not examined; a partial exam is refused."""
+        names = [dn4_field(item.number) for item in dn4.exam_items()]
+        values = [cleaned.get(name) or "" for name in names]
+        if not any(values):
+            return None
+        for name, value in zip(names, values, strict=True):
+            if not value and name not in self.errors:
+                self.add_error(name, DN4_EXAM_INCOMPLETE)
+        if not all(values):
+            return None
+        return [1 if value == "yes" else 0 for value in values]
 
     @staticmethod
     def initial_from_exam(exam: dict[str, Any]) -> dict[str, Any]:
@@ -280,6 +323,7 @@ class EncounterNoteForm(forms.Form):
                 field = by_key.get(path.removeprefix("exam.").split("[")[0])
                 self.add_error(field, f"{problem or message}")
         cleaned["exam"] = exam
+        cleaned["dn4_exam"] = self._clean_dn4(cleaned)
         return cleaned
 
 
@@ -400,7 +444,7 @@ class ClinicalProfileForm(forms.Form):
         required=False,
         choices=list(CONDITION_LABELS.items()),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Added to what the patient reported at intake.",
+        help_text="Added to what the patient reported at intake (rule out a mistaken report below).",
         error_messages={"invalid_choice": CONDITION_CHOICE_MESSAGE},
     )
     pregnant = forms.ChoiceField(
@@ -481,3 +525,43 @@ class ClinicalProfileForm(forms.Form):
             "psych_cleared": tri(profile.psych_cleared),
             "note": profile.note,
         }
+
+
+# ---------------------------------------------------------------------- patient-reported conditions
+RULING_REASON_TOO_LONG = "Keep the reason under 300 characters."
+RULING_CONDITION_MISSING = "Choose the reported condition to rule out."
+
+
+class ConditionRuleOutForm(forms.Form):
+    """Rule out one condition the patient reported; the reason is required and kept in the record."""
+
+    condition = forms.ChoiceField(
+        choices=list(CONDITION_LABELS.items()),
+        widget=forms.HiddenInput,
+        error_messages={"required": RULING_CONDITION_MISSING, "invalid_choice": RULING_CONDITION_MISSING},
+    )
+    reason = forms.CharField(
+        label="Why it is ruled out",
+        max_length=300,
+        help_text="e.g. the result or record that shows the patient does not have it",
+        error_messages={"required": RULING_REASON_REQUIRED, "max_length": RULING_REASON_TOO_LONG},
+    )
+
+    def __init__(self, *args: Any, background: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.background = background
+
+    def clean_condition(self) -> str:
+        code = str(self.cleaned_data["condition"])
+        problem = condition_rule_out_problem(
+            background=self.background, condition=code, label=CONDITION_LABELS.get(code, code)
+        )
+        if problem is not None:
+            raise forms.ValidationError(problem)
+        return code
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(RULING_REASON_REQUIRED)
+        return reason

@@ -183,6 +183,11 @@ class EncounterNote(FrozenRowModel):
     assessment = models.TextField(blank=True)
     plan_text = models.TextField(blank=True)
     diagnoses = models.JSONField(default=list, blank=True, help_text="Clinician-confirmed diagnosis codes.")
+    dn4_exam = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="DN4 examination items (8-10) as 0/1 in the instrument's order; null when not examined.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -405,3 +410,50 @@ class ClinicalProfile(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Clinical profile {self.pk} of patient {self.patient_id}"
+
+
+# ----------------------------------------------------------------- patient-reported conditions ruled out
+RULING_APPEND_ONLY_MESSAGE = "Condition rulings are append-only; record a new ruling instead."
+RULING_REASON_REQUIRED = "Say why the condition is ruled out (it is kept in the record)."
+
+
+class RulingAppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a recorded condition ruling."""
+
+
+class RulingQuerySet(AppendOnlyQuerySet["ReportedConditionRuling"]):
+    error = RulingAppendOnlyError
+    message = RULING_APPEND_ONLY_MESSAGE
+
+
+class ReportedConditionRuling(AppendOnlyModel):
+    """A clinician rules out a condition the patient reported at intake (with why), or withdraws that ruling.
+
+    Append-only: the latest row per condition is in force, so every ruling and its undoing stays in the
+    record. A ruling corrects the reports made before it: an intake submitted later that reports the
+    condition again brings it back into the evaluation.
+    """
+
+    patient = models.ForeignKey("records.Patient", on_delete=models.PROTECT, related_name="condition_rulings")
+    condition = models.CharField(max_length=40, help_text="Contract patient.conditions code.")
+    ruled_out = models.BooleanField(help_text="True: ruled out; False: an earlier ruling withdrawn.")
+    reason = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[RulingQuerySet] = RulingQuerySet.as_manager()  # type: ignore[assignment]
+    append_only_error = RulingAppendOnlyError
+    append_only_message = RULING_APPEND_ONLY_MESSAGE
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=("patient", "created_at"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ruled_out=False) | ~Q(reason=""), name="condition_ruling_needs_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        verb = "ruled out" if self.ruled_out else "ruling withdrawn"
+        return f"{self.condition} {verb} for patient {self.patient_id}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from stepcare.care import dn4
 from stepcare.care.models import (
     CarePlan,
     ClinicalProfile,
@@ -26,6 +27,7 @@ from stepcare.care.models import (
     MedicationEntry,
     PlanItem,
     PlanStatus,
+    ReportedConditionRuling,
 )
 from stepcare.clinical import CaseError, parse_case
 from stepcare.clinical.differential import condition_label
@@ -95,16 +97,29 @@ class CareData:
     latest_note: EncounterNote | None
     intake: dict[str, Any] | None
     intake_problems: list[str] = field(default_factory=list)
+    intake_submitted_at: datetime.datetime | None = None
+    dn4_interview: dict[str, Any] | None = None  # the intake's DN4 interview items, {"date", "items"}
+    dn4_note: EncounterNote | None = None  # the latest note with DN4's examination items
 
 
-def _intake_case_data(patient: Patient) -> tuple[dict[str, Any] | None, list[str]]:
-    """The latest submitted intake in the contract's case shape, if the intake app is installed."""
+@dataclass(frozen=True)
+class IntakeParts:
+    """What the chart takes from the latest submitted intake."""
+
+    data: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)
+    submitted_at: datetime.datetime | None = None
+    dn4_interview: dict[str, Any] | None = None
+
+
+def _intake_parts(patient: Patient) -> IntakeParts:
+    """The latest submitted intake in the contract's case shape (and its DN4 interview), if the app is installed."""
     if not apps.is_installed("stepcare.intake"):
-        return None, []
+        return IntakeParts()
     try:
         from stepcare.intake import selectors as intake_selectors  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover - the app is installed but has no selectors yet
-        return None, []
+        return IntakeParts()
     finder = getattr(intake_selectors, "latest_submitted_intake", None)
     if finder is not None:
         intake = finder(patient=patient)
@@ -114,26 +129,50 @@ def _intake_case_data(patient: Patient) -> tuple[dict[str, Any] | None, list[str
             intake_model._default_manager.filter(patient=patient, status="submitted").order_by("-id").first()
         )
     if intake is None:
-        return None, []
+        return IntakeParts()
     data = intake_selectors.intake_case_data(intake)
     if not isinstance(data, Mapping):
-        return None, [f"intake {intake.pk}: stored data is not an object"]
-    return dict(data), []
+        return IntakeParts(problems=[f"intake {intake.pk}: stored data is not an object"])
+    interview = getattr(intake_selectors, "dn4_interview", None)
+    return IntakeParts(
+        data=dict(data),
+        submitted_at=intake.submitted_at,
+        dn4_interview=interview(intake) if interview is not None else None,
+    )
+
+
+def _latest_dn4_note(patient: Patient, latest_note: EncounterNote | None) -> EncounterNote | None:
+    """The latest note in which a clinician examined DN4's items (the latest note itself when it has them)."""
+    if latest_note is not None and latest_note.dn4_exam is not None:
+        return latest_note
+    return (
+        EncounterNote.objects.filter(encounter__patient=patient, dn4_exam__isnull=False)
+        .select_related("encounter")
+        .order_by("-encounter__date", "-encounter__id")
+        .first()
+    )
 
 
 def load_care_data(patient: Patient) -> CareData:
-    """Measurements, medication entries, the latest structured note and the intake: 3-4 queries."""
-    intake, problems = _intake_case_data(patient)
+    """Measurements, medication entries, the latest structured note and the intake: 3-5 queries."""
+    parts = _intake_parts(patient)
+    latest_note = (
+        EncounterNote.objects.filter(encounter__patient=patient)
+        .select_related("encounter")
+        .order_by("-encounter__date", "-encounter__id")
+        .first()
+    )
     return CareData(
         patient=patient,
         measurements=list(Measurement.objects.filter(patient=patient).order_by("date", "id")),
         medications=list(MedicationEntry.objects.filter(patient=patient).order_by("start", "id")),
-        latest_note=EncounterNote.objects.filter(encounter__patient=patient)
-        .select_related("encounter")
-        .order_by("-encounter__date", "-encounter__id")
-        .first(),
-        intake=intake,
-        intake_problems=problems,
+        latest_note=latest_note,
+        intake=parts.data,
+        intake_problems=list(parts.problems),
+        intake_submitted_at=parts.submitted_at,
+        dn4_interview=parts.dn4_interview,
+        # Only a patient who answered DN4's interview part needs the examination part looked up.
+        dn4_note=_latest_dn4_note(patient, latest_note) if parts.dn4_interview else None,
     )
 
 
@@ -157,11 +196,43 @@ def clinical_profiles(patient: Patient) -> list[ClinicalProfile]:
     )
 
 
+def latest_condition_rulings(patient: Patient) -> dict[str, ReportedConditionRuling]:
+    """The ruling in force per condition code (the latest row of each); one query."""
+    rulings: dict[str, ReportedConditionRuling] = {}
+    for ruling in (
+        ReportedConditionRuling.objects.filter(patient=patient)
+        .select_related("recorded_by")
+        .order_by("-created_at", "-id")
+    ):
+        rulings.setdefault(ruling.condition, ruling)
+    return rulings
+
+
+def ruled_out_reports(
+    rulings: Mapping[str, ReportedConditionRuling], reported_at: datetime.datetime | None
+) -> dict[str, ReportedConditionRuling]:
+    """The rule-outs that correct the current intake's report: made after that intake was submitted.
+
+    A rule-out older than the intake corrected an earlier report; the patient has reported the condition
+    again since, so it counts again until a clinician reviews it anew.
+    """
+    return {
+        code: ruling
+        for code, ruling in rulings.items()
+        if ruling.ruled_out and (reported_at is None or ruling.created_at >= reported_at)
+    }
+
+
 def _merge_profile(
-    case: dict[str, Any], profile: ClinicalProfile | None, day: datetime.date, problems: list[str]
+    case: dict[str, Any],
+    profile: ClinicalProfile | None,
+    day: datetime.date,
+    problems: list[str],
+    ruled_out: Collection[str] = (),
 ) -> None:
-    """The patient's background: conditions from intake and clinician together; the clinician's eGFR, liver
-    disease and pregnancy win over the intake's when set; psychological clearance from the clinician only."""
+    """The patient's background: conditions from intake (less those a clinician ruled out) and clinician
+    together; the clinician's eGFR, liver disease and pregnancy win over the intake's when set;
+    psychological clearance from the clinician only."""
     patient = case["patient"]
     reported = patient.get("conditions") or []
     if not isinstance(reported, list):
@@ -171,7 +242,7 @@ def _merge_profile(
         problems.append(
             f"patient.conditions: left out unknown codes from the intake: {', '.join(map(str, unknown))}"
         )
-    merged = {c for c in reported if c in CONDITIONS}
+    merged = {c for c in reported if c in CONDITIONS and c not in ruled_out}
     if profile is not None:
         merged |= {c for c in profile.conditions if c in CONDITIONS}
     if merged:
@@ -195,22 +266,102 @@ def _merge_profile(
 
 
 @dataclass(frozen=True)
+class ReportedCondition:
+    """A condition the patient reported at intake, and what clinicians made of it."""
+
+    code: str
+    ruling: ReportedConditionRuling | None = None  # ruled out: left out of the evaluation
+    superseded: ReportedConditionRuling | None = None  # ruled out before the patient reported it again
+    confirmed: bool = False  # the clinician's profile lists it as well
+
+    @property
+    def ruled_out(self) -> bool:
+        return self.ruling is not None
+
+
+@dataclass(frozen=True)
 class ClinicalBackground:
     """What the patient reported at intake, and what the evaluation uses once the clinician's profile is in."""
 
     reported: dict[str, Any]
     in_use: dict[str, Any]
     psych_evaluation: dict[str, Any] | None
+    reported_conditions: tuple[ReportedCondition, ...] = ()
+
+
+def _reported_codes(reported: Mapping[str, Any]) -> list[str]:
+    codes = reported.get("conditions")
+    known = {c for c in codes if c in CONDITIONS} if isinstance(codes, list) else set()
+    return sorted(known, key=_CONDITION_ORDER.index)
+
+
+def _reported_rows(
+    codes: list[str],
+    rulings: Mapping[str, ReportedConditionRuling],
+    ruled_out: Mapping[str, ReportedConditionRuling],
+    confirmed: Collection[str],
+) -> tuple[ReportedCondition, ...]:
+    return tuple(
+        ReportedCondition(
+            code=code,
+            ruling=ruled_out.get(code),
+            superseded=rulings[code]
+            if code not in ruled_out and code in rulings and rulings[code].ruled_out
+            else None,
+            confirmed=code in confirmed,
+        )
+        for code in codes
+    )
+
+
+def reported_conditions(data: CareData) -> tuple[ReportedCondition, ...]:
+    """The conditions the patient reported at intake and any clinician's ruling on them (for the chart;
+    no query when the patient reported none)."""
+    codes = _reported_codes(dict((data.intake or {}).get("patient") or {}))
+    if not codes:
+        return ()
+    rulings = latest_condition_rulings(data.patient)
+    return _reported_rows(codes, rulings, ruled_out_reports(rulings, data.intake_submitted_at), ())
 
 
 def clinical_background(patient: Patient, profile: ClinicalProfile | None) -> ClinicalBackground:
-    intake, _ = _intake_case_data(patient)
-    reported = dict((intake or {}).get("patient") or {})
+    parts = _intake_parts(patient)
+    reported = dict((parts.data or {}).get("patient") or {})
+    rulings = latest_condition_rulings(patient)
+    ruled_out = ruled_out_reports(rulings, parts.submitted_at)
     case: dict[str, Any] = {"patient": copy.deepcopy(reported)}
-    _merge_profile(case, profile, patient_today(patient), [])
+    _merge_profile(case, profile, patient_today(patient), [], ruled_out)
+    confirmed = set(profile.conditions) if profile is not None else set()
     return ClinicalBackground(
-        reported=reported, in_use=case["patient"], psych_evaluation=case.get("psych_evaluation")
+        reported=reported,
+        in_use=case["patient"],
+        psych_evaluation=case.get("psych_evaluation"),
+        reported_conditions=_reported_rows(_reported_codes(reported), rulings, ruled_out, confirmed),
     )
+
+
+NOT_REPORTED_MESSAGE = (
+    "The patient does not report {condition} in the latest intake, so there is nothing to rule out."
+)
+ALREADY_RULED_OUT_MESSAGE = "{condition} is already ruled out."
+CONFIRMED_IN_PROFILE_MESSAGE = (
+    "{condition} is confirmed in the clinical profile; remove it there first if it does not apply."
+)
+
+
+def condition_rule_out_problem(
+    *, background: ClinicalBackground, condition: str, label: str = ""
+) -> str | None:
+    """Why this condition cannot be ruled out now (None when it can); `label` names it in the message."""
+    name = label or condition
+    row = next((r for r in background.reported_conditions if r.code == condition), None)
+    if row is None:
+        return NOT_REPORTED_MESSAGE.format(condition=name)
+    if row.ruled_out:
+        return ALREADY_RULED_OUT_MESSAGE.format(condition=name)
+    if row.confirmed:
+        return CONFIRMED_IN_PROFILE_MESSAGE.format(condition=name)
+    return None
 
 
 # --------------------------------------------------------------------------------- case assembly
@@ -304,6 +455,33 @@ def _validated(case: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     return minimal
 
 
+def _dn4_entry(data: CareData, day: datetime.date, problems: list[str]) -> dict[str, Any] | None:
+    """DN4 with all ten items: the intake's interview part and the clinician's examination part, dated at
+    the exam. Without both parts, or when the exam predates the interview (it belongs to an earlier round),
+    there is no DN4 to score."""
+    interview, note = data.dn4_interview, data.dn4_note
+    if interview is None or note is None or note.dn4_exam is None:
+        return None
+    exam_day = note.encounter.date
+    if exam_day > day:
+        return None
+    try:
+        asked = datetime.date.fromisoformat(str(interview.get("date")))
+    except ValueError:
+        asked = None
+    if asked is not None and asked > exam_day:
+        return None
+    items = dn4.combine(interview.get("items") or [], note.dn4_exam)
+    if items is None:
+        problems.append(
+            f"questionnaires: DN4 left out: the intake has {len(interview.get('items') or [])} interview "
+            f"answers and note {note.pk} {len(note.dn4_exam)} examination answers, which do not add up to "
+            f"the instrument's {dn4.instrument().item_count} items"
+        )
+        return None
+    return {"instrument": dn4.DN4, "date": exam_day.isoformat(), "items": items}
+
+
 def assemble_case(data: CareData, *, as_of: datetime.date | None = None) -> CaseAssembly:
     """Build the contract case from stored records; invalid stored pieces are left out and reported."""
     patient = data.patient
@@ -343,6 +521,9 @@ def assemble_case(data: CareData, *, as_of: datetime.date | None = None) -> Case
         if isinstance(entry, Mapping):
             when = str(entry.get("date") or iso)
             candidates.append((when, 0, str(entry.get("instrument", "")), dict(entry), None))
+    dn4_entry = _dn4_entry(data, day, problems)
+    if dn4_entry is not None:
+        candidates.append((dn4_entry["date"], 0, dn4.DN4, dn4_entry, None))
     latest: dict[str, dict[str, Any]] = {}
     for _when, _rank, code, entry, score in sorted(candidates, key=lambda c: (c[0], c[1])):
         previous = latest.get(code)
@@ -377,8 +558,9 @@ def assemble_case(data: CareData, *, as_of: datetime.date | None = None) -> Case
         if monitoring:
             case["monitoring"] = monitoring
 
-    # The clinician-confirmed background (one query, whatever the history length).
-    _merge_profile(case, latest_clinical_profile(patient), day, problems)
+    # The clinician-confirmed background, less the patient's reports a clinician ruled out (two queries).
+    ruled_out = ruled_out_reports(latest_condition_rulings(patient), data.intake_submitted_at)
+    _merge_profile(case, latest_clinical_profile(patient), day, problems, ruled_out)
 
     case = _validated(case, problems)
     return CaseAssembly(case=case, problems=problems)

@@ -16,6 +16,7 @@ from stepcare.audit.services import audit_record
 from stepcare.care import selectors
 from stepcare.care.models import (
     DECLINE_REASON_REQUIRED,
+    RULING_REASON_REQUIRED,
     CarePlan,
     ClinicalProfile,
     EncounterNote,
@@ -28,6 +29,7 @@ from stepcare.care.models import (
     PlanItem,
     PlanOrigin,
     PlanStatus,
+    ReportedConditionRuling,
 )
 from stepcare.clinical import evaluate, parse_case
 from stepcare.clinical.plan import step_catalog
@@ -272,7 +274,7 @@ def plan_finalize(*, actor: User, plan: CarePlan, request: HttpRequest | None = 
 
 
 # ------------------------------------------------------------------------------------------- notes
-NOTE_FIELDS = ("history", "exam", "assessment", "plan_text", "diagnoses")
+NOTE_FIELDS = ("history", "exam", "assessment", "plan_text", "diagnoses", "dn4_exam")
 
 
 @transaction.atomic
@@ -285,9 +287,12 @@ def note_save(
     assessment: str,
     plan_text: str,
     diagnoses: Sequence[str],
+    dn4_exam: Sequence[int] | None,
     request: HttpRequest | None = None,
 ) -> EncounterNote:
-    """Create or update the draft encounter's structured note; a signed encounter refuses (model layer)."""
+    """Create or update the draft encounter's structured note; a signed encounter refuses (model layer).
+
+    `dn4_exam`: DN4's three examination items (0/1) examined at this encounter, or None."""
     note = EncounterNote.objects.select_for_update().filter(encounter=encounter).first()
     created = note is None
     if note is None:
@@ -297,6 +302,7 @@ def note_save(
     note.assessment = assessment
     note.plan_text = plan_text
     note.diagnoses = list(diagnoses)
+    note.dn4_exam = list(dn4_exam) if dn4_exam is not None else None
     note.updated_by = actor
     note.save()
     audit_record(
@@ -305,7 +311,11 @@ def note_save(
         action=Action.CREATE if created else Action.UPDATE,
         patient=encounter.patient,
         obj=note,
-        detail={"encounter": encounter.pk, "exam_findings": sorted(note.exam)},
+        detail={
+            "encounter": encounter.pk,
+            "exam_findings": sorted(note.exam),
+            "dn4_exam": note.dn4_exam is not None,
+        },
     )
     return note
 
@@ -442,3 +452,81 @@ def _profile_changes(previous: ClinicalProfile | None, profile: ClinicalProfile)
     if previous is None:
         return [name for name in _PROFILE_FIELDS if getattr(profile, name) not in (None, "", [])]
     return [name for name in _PROFILE_FIELDS if getattr(previous, name) != getattr(profile, name)]
+
+
+# ---------------------------------------------------------------------- patient-reported conditions
+NOT_RULED_OUT_MESSAGE = "{condition} is not ruled out, so there is nothing to undo."
+
+
+def _require_profile_editor(actor: User) -> None:
+    if actor.role not in PROFILE_EDITOR_ROLES:
+        raise PermissionError(NOT_A_PROFILE_EDITOR_MESSAGE)
+
+
+def _background(patient: Patient) -> selectors.ClinicalBackground:
+    return selectors.clinical_background(patient, selectors.latest_clinical_profile(patient))
+
+
+def _ruling_record(
+    *,
+    actor: User,
+    patient: Patient,
+    condition: str,
+    ruled_out: bool,
+    reason: str,
+    request: HttpRequest | None,
+) -> ReportedConditionRuling:
+    ruling = ReportedConditionRuling.objects.create(
+        patient=patient, condition=condition, ruled_out=ruled_out, reason=reason, recorded_by=actor
+    )
+    snapshot = _snapshot_create(actor=actor, patient=patient)
+    audit_record(
+        request=request,
+        user=actor,
+        action=Action.CREATE,
+        patient=patient,
+        obj=ruling,
+        detail={
+            "page": "clinical-profile",
+            "condition": condition,
+            "ruled_out": ruled_out,
+            "snapshot": snapshot.pk,
+            "knowledge_version": snapshot.knowledge_version,
+        },
+    )
+    return ruling
+
+
+@transaction.atomic
+def condition_rule_out(
+    *, actor: User, patient: Patient, condition: str, reason: str, request: HttpRequest | None = None
+) -> ReportedConditionRuling:
+    """A clinician corrects the patient's report of a condition (e.g. kidney disease with a normal eGFR):
+    the evaluation leaves it out from now on, and is re-run at once so the chart never shows the old one."""
+    _require_profile_editor(actor)
+    if not reason.strip():
+        raise ValueError(RULING_REASON_REQUIRED)
+    problem = selectors.condition_rule_out_problem(background=_background(patient), condition=condition)
+    if problem is not None:
+        raise ValueError(problem)
+    return _ruling_record(
+        actor=actor,
+        patient=patient,
+        condition=condition,
+        ruled_out=True,
+        reason=reason.strip(),
+        request=request,
+    )
+
+
+@transaction.atomic
+def condition_rule_out_undo(
+    *, actor: User, patient: Patient, condition: str, request: HttpRequest | None = None
+) -> ReportedConditionRuling:
+    """Withdraw a rule-out: the patient's report counts again (the ruling stays in the record)."""
+    _require_profile_editor(actor)
+    if not any(r.code == condition and r.ruled_out for r in _background(patient).reported_conditions):
+        raise ValueError(NOT_RULED_OUT_MESSAGE.format(condition=condition))
+    return _ruling_record(
+        actor=actor, patient=patient, condition=condition, ruled_out=False, reason="", request=request
+    )

@@ -18,6 +18,16 @@ urlpatterns = [
         views.clinical_profile,
         name="care-clinical-profile",
     ),
+    path(
+        "patients/<int:patient_id>/clinical-profile/conditions/rule-out/",
+        views.condition_rule_out,
+        name="care-condition-rule-out",
+    ),
+    path(
+        "patients/<int:patient_id>/clinical-profile/conditions/undo/",
+        views.condition_rule_out_undo,
+        name="care-condition-rule-out-undo",
+    ),
     path("encounters/<int:encounter_id>/note/", views.encounter_note, name="encounter-note"),
     path("encounters/<int:encounter_id>/note/sign/", views.encounter_note_sign, name="encounter-note-sign"),
     path(

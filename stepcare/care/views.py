@@ -17,10 +17,11 @@ from stepcare.accounts.decorators import role_required
 from stepcare.accounts.models import CLINICAL_ROLES, Role, User
 from stepcare.audit.models import Action
 from stepcare.audit.services import audit_record
-from stepcare.care import selectors, services
+from stepcare.care import dn4, selectors, services
 from stepcare.care.forms import (
     CONDITION_LABELS,
     ClinicalProfileForm,
+    ConditionRuleOutForm,
     EncounterNoteForm,
     GoalMeasureForm,
     PlanAddForm,
@@ -113,6 +114,7 @@ def care_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "kinds": selectors.TIMELINE_KINDS,
         "plan": selectors.latest_plan(patient),
         "medications": [m for m in data.medications if m.stop is None],
+        "reported_rows": _reported_rows(selectors.reported_conditions(data)),
         "cds_label": CDS_LABEL,
     }
     return render(request, "care/chart.html", context)
@@ -414,7 +416,18 @@ def _note_initial(note: Any) -> dict[str, Any]:
         "diagnoses": note.diagnoses,
     }
     initial.update(EncounterNoteForm.initial_from_exam(note.exam))
+    initial.update(EncounterNoteForm.initial_from_dn4(note.dn4_exam))
     return initial
+
+
+def _dn4_rows(note: Any) -> list[tuple[str, str]]:
+    """The note's DN4 examination answers for display (label, yes/no)."""
+    if note is None or not note.dn4_exam:
+        return []
+    return [
+        (dn4.exam_label(item), "yes" if answer else "no")
+        for item, answer in zip(dn4.exam_items(), note.dn4_exam, strict=True)
+    ]
 
 
 def _note_page(
@@ -445,6 +458,7 @@ def _note_page(
         "can_sign": user.role == Role.PHYSICIAN and not encounter.is_signed,
         "diagnosis_labels": [diagnosis_label(c) for c in (note.diagnoses if note else [])],
         "exam_rows": sorted((note.exam if note else {}).items()),
+        "dn4_rows": _dn4_rows(note),
     }
     return render(request, "care/note.html", context, status=status)
 
@@ -479,6 +493,7 @@ def encounter_note(request: HttpRequest, encounter_id: int) -> HttpResponse:
                 assessment=form.cleaned_data["assessment"],
                 plan_text=form.cleaned_data["plan_text"],
                 diagnoses=form.cleaned_data["diagnoses"],
+                dn4_exam=form.cleaned_data["dn4_exam"],
                 request=request,
             )
             messages.success(request, "Note saved. Press Evaluate on the chart to see the findings' effect.")
@@ -638,37 +653,66 @@ def _condition_labels(codes: list[str]) -> list[str]:
     return [CONDITION_LABELS.get(code, code) for code in codes]
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(*CLINICAL_ROLES)
-def clinical_profile(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """The patient's confirmed background (eGFR, liver, conditions, pregnancy, psychological clearance).
+def _rule_out_auto_id(code: str) -> str:
+    """Each reported condition's form has its own element ids (several forms share one page)."""
+    return f"id_ruleout_{code}_%s" if code in CONDITION_LABELS else "id_ruleout_%s"
 
-    Physicians and nurses record it; therapists read it.
-    """
+
+def _reported_rows(
+    reported: tuple[selectors.ReportedCondition, ...],
+    *,
+    background: selectors.ClinicalBackground | None = None,
+    bound: ConditionRuleOutForm | None = None,
+) -> list[dict[str, Any]]:
+    """The patient's reported conditions for display; with `background` (a clinician who may rule out),
+    each with its rule-out form."""
+    can_edit = background is not None
+    rows = []
+    for row in reported:
+        form = None
+        if can_edit and not row.ruled_out and not row.confirmed:
+            if bound is not None and bound.data.get("condition") == row.code:
+                form = bound
+            else:
+                form = ConditionRuleOutForm(
+                    initial={"condition": row.code},
+                    background=background,
+                    auto_id=_rule_out_auto_id(row.code),
+                )
+        rows.append(
+            {
+                "row": row,
+                "label": CONDITION_LABELS.get(row.code, row.code),
+                "form": form,
+                "can_undo": can_edit and row.ruled_out,
+            }
+        )
+    return rows
+
+
+def _profile_page(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    form: ClinicalProfileForm | None = None,
+    rule_out_form: ConditionRuleOutForm | None = None,
+    undo_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     user = _user(request)
-    patient = _patient(request, patient_id)
     can_edit = user.role in services.PROFILE_EDITOR_ROLES
-    today = selectors.patient_today(patient)
     latest = selectors.latest_clinical_profile(patient)
-    status = 200
-    if request.method == "POST":
-        if not can_edit:
-            audit_record(request=request, action=Action.DENIED, patient=patient, obj=patient,
-                         detail={"reason": "role", "page": "clinical-profile"})  # fmt: skip
-            raise PermissionDenied(services.NOT_A_PROFILE_EDITOR_MESSAGE)
-        form = ClinicalProfileForm(request.POST, today=today)
-        if form.is_valid():
-            services.clinical_profile_record(
-                actor=user, patient=patient, request=request, **form.profile_values()
-            )
-            messages.success(request, "Clinical profile saved; the evaluation was updated with it.")
-            return redirect("care-clinical-profile", patient_id=patient.pk)
-        status = 400
-    else:
-        form = ClinicalProfileForm(initial=ClinicalProfileForm.initial_from(latest), today=today)
+    if form is None:
+        form = ClinicalProfileForm(
+            initial=ClinicalProfileForm.initial_from(latest), today=selectors.patient_today(patient)
+        )
     background = selectors.clinical_background(patient, latest)
     audit_record(request=request, action=Action.VIEW, patient=patient, obj=latest or patient,
                  detail={"page": "clinical-profile", **({"invalid": True} if status == 400 else {})})  # fmt: skip
+    rows = _reported_rows(
+        background.reported_conditions, background=background if can_edit else None, bound=rule_out_form
+    )
+    placed = any(r["form"] is rule_out_form for r in rows)
     context = {
         "patient": patient,
         "form": form if can_edit else None,
@@ -679,7 +723,81 @@ def clinical_profile(request: HttpRequest, patient_id: int) -> HttpResponse:
         ],
         "background": background,
         "reported_conditions": _condition_labels(background.reported.get("conditions", [])),
+        "reported_rows": rows,
+        "rule_out_errors": rule_out_form if rule_out_form is not None and not placed else None,
+        "undo_error": undo_error,
         "in_use_conditions": _condition_labels(background.in_use.get("conditions", [])),
         "cds_label": CDS_LABEL,
     }
     return render(request, "care/clinical_profile.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CLINICAL_ROLES)
+def clinical_profile(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The patient's confirmed background (eGFR, liver, conditions, pregnancy, psychological clearance).
+
+    Physicians and nurses record it; therapists read it.
+    """
+    user = _user(request)
+    patient = _patient(request, patient_id)
+    if request.method == "POST":
+        if user.role not in services.PROFILE_EDITOR_ROLES:
+            audit_record(request=request, action=Action.DENIED, patient=patient, obj=patient,
+                         detail={"reason": "role", "page": "clinical-profile"})  # fmt: skip
+            raise PermissionDenied(services.NOT_A_PROFILE_EDITOR_MESSAGE)
+        form = ClinicalProfileForm(request.POST, today=selectors.patient_today(patient))
+        if form.is_valid():
+            services.clinical_profile_record(
+                actor=user, patient=patient, request=request, **form.profile_values()
+            )
+            messages.success(request, "Clinical profile saved; the evaluation was updated with it.")
+            return redirect("care-clinical-profile", patient_id=patient.pk)
+        return _profile_page(request, patient, form=form, status=400)
+    return _profile_page(request, patient)
+
+
+def _reported_conditions_url(patient: Patient) -> str:
+    return reverse("care-clinical-profile", kwargs={"patient_id": patient.pk}) + "#reported-conditions"
+
+
+@require_POST
+@role_required(*services.PROFILE_EDITOR_ROLES)
+def condition_rule_out(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Rule out a condition the patient reported (physicians and nurses); the evaluation leaves it out."""
+    patient = _patient(request, patient_id)
+    background = selectors.clinical_background(patient, selectors.latest_clinical_profile(patient))
+    code = str(request.POST.get("condition", ""))
+    form = ConditionRuleOutForm(request.POST, background=background, auto_id=_rule_out_auto_id(code))
+    if not form.is_valid():
+        return _profile_page(request, patient, rule_out_form=form, status=400)
+    code = form.cleaned_data["condition"]
+    services.condition_rule_out(
+        actor=_user(request),
+        patient=patient,
+        condition=code,
+        reason=form.cleaned_data["reason"],
+        request=request,
+    )
+    label = CONDITION_LABELS.get(code, code)
+    messages.success(request, f"{label} ruled out; the evaluation was updated without it.")
+    return redirect(_reported_conditions_url(patient))
+
+
+@require_POST
+@role_required(*services.PROFILE_EDITOR_ROLES)
+def condition_rule_out_undo(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Withdraw a rule-out: the patient's report counts again (the ruling stays in the record)."""
+    patient = _patient(request, patient_id)
+    code = str(request.POST.get("condition", ""))
+    label = CONDITION_LABELS.get(code, code)
+    try:
+        services.condition_rule_out_undo(
+            actor=_user(request), patient=patient, condition=code, request=request
+        )
+    except ValueError:
+        return _profile_page(
+            request, patient, undo_error=services.NOT_RULED_OUT_MESSAGE.format(condition=label), status=400
+        )
+    messages.success(request, f"The rule-out of {label} was undone; the evaluation counts it again.")
+    return redirect(_reported_conditions_url(patient))

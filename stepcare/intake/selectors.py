@@ -54,6 +54,18 @@ def intake_case_data(intake: Intake) -> dict[str, Any]:
     return data
 
 
+def dn4_interview(intake: Intake) -> dict[str, Any] | None:
+    """The patient's part of DN4 (the interview items, answered at intake) with the date it was answered.
+
+    It is kept outside the case (`extra`) because DN4 is scored only once the clinician has examined the
+    remaining items; stepcare.care puts the two parts together.
+    """
+    found = intake.extra.get("dn4_interview") if isinstance(intake.extra, Mapping) else None
+    if not isinstance(found, Mapping) or not isinstance(found.get("items"), list):
+        return None
+    return {"date": found.get("date"), "items": list(found["items"])}
+
+
 def patient_case_facts(patient: Patient, as_of: datetime.date) -> dict[str, Any]:
     """The `patient` object of a case: what the engine needs from the record (age, sex)."""
     return {"age": max(0, min(120, patient.age_on(as_of))), "sex": patient.sex}
@@ -178,6 +190,7 @@ __all__ = [
     "CASE_KEYS",
     "PATIENT_KEYS",
     "TriageSummary",
+    "dn4_interview",
     "get_intake_for_user",
     "get_upload_for_user",
     "in_progress_intake",

@@ -25,10 +25,22 @@ RADICULAR_PAIN: dict[str, Any] = {
 RADICULAR_EXAM = {"slr-positive": "left", "dermatomal-sensory-loss": True}
 
 
-def use_intake(monkeypatch: pytest.MonkeyPatch, data: dict[str, Any] | None = None) -> None:
-    """Stand in for the intake app: the latest submitted intake's case-shaped data."""
+def use_intake(
+    monkeypatch: pytest.MonkeyPatch,
+    data: dict[str, Any] | None = None,
+    *,
+    dn4_interview: dict[str, Any] | None = None,
+    submitted_at: datetime.datetime | None = None,
+) -> None:
+    """Stand in for the intake app: the latest submitted intake's case-shaped data (and its DN4 interview)."""
     payload = data if data is not None else RADICULAR_PAIN
-    monkeypatch.setattr(selectors, "_intake_case_data", lambda patient: (dict(payload), []))
+    monkeypatch.setattr(
+        selectors,
+        "_intake_parts",
+        lambda patient: selectors.IntakeParts(
+            data=dict(payload), submitted_at=submitted_at, dn4_interview=dn4_interview
+        ),
+    )
 
 
 def add_measurement(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from stepcare.accounts.models import User
 from stepcare.audit.models import AuditEvent
-from stepcare.care.models import CarePlan
+from stepcare.care.models import CarePlan, ReportedConditionRuling
 from stepcare.care.services import plan_start
+from stepcare.intake.models import Intake, IntakeStatus
 from stepcare.records.models import Encounter, Patient
 from tests.web.conftest import client_for, make_encounter
 
@@ -32,6 +35,8 @@ MATRIX: dict[str, tuple[str, tuple[int, ...]]] = {
     "encounter-note-sign": ("post", PHYSICIAN_POST),
     "encounter-note-amend": ("post", CLINICAL_POST),
     "care-clinical-profile": ("post", PROFILE_POST),  # its GET: tests/web/test_care_profile.py
+    "care-condition-rule-out": ("post", PROFILE_POST),
+    "care-condition-rule-out-undo": ("post", PROFILE_POST),
 }
 CASES = [(n, r, s) for n, (_, row) in MATRIX.items() for r, s in zip(ROLES, row, strict=True)]
 
@@ -64,7 +69,28 @@ def _request(
             "reason": "Typo",
             "text": "Dose was 300 mg.",
         }
+    if name in ("care-condition-rule-out", "care-condition-rule-out-undo"):
+        _reports_ckd(p2)
+        if name == "care-condition-rule-out":
+            return reverse(name, kwargs=pid), {"condition": "ckd", "reason": "eGFR 95 last month"}
+        ReportedConditionRuling.objects.create(
+            patient=p2, condition="ckd", ruled_out=True, reason="eGFR 95", recorded_by=plan.created_by
+        )
+        return reverse(name, kwargs=pid), {"condition": "ckd"}
     return reverse(name, kwargs=pid), {}
+
+
+def _reports_ckd(patient: Patient) -> None:
+    """A submitted intake in which the patient reports kidney disease."""
+    Intake.objects.create(
+        patient=patient,
+        clinic=patient.clinic,
+        started_by=patient.clinic.users.filter(role="physician").first(),
+        current_step="review",
+        status=IntakeStatus.SUBMITTED,
+        submitted_at=timezone.now() - datetime.timedelta(days=1),
+        data={"patient": {"conditions": ["ckd"]}},
+    )
 
 
 @pytest.mark.parametrize(("name", "role", "expected"), CASES, ids=[f"{n}-{r}" for n, r, _ in CASES])
