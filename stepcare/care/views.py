@@ -722,7 +722,6 @@ def _profile_page(
             for p in selectors.clinical_profiles(patient)
         ],
         "background": background,
-        "reported_conditions": _condition_labels(background.reported.get("conditions", [])),
         "reported_rows": rows,
         "rule_out_errors": rule_out_form if rule_out_form is not None and not placed else None,
         "undo_error": undo_error,
