@@ -389,3 +389,16 @@ def test_a_clinician_at_another_clinic_cannot_find_the_patient(ckd_report: Patie
 
     assert response.status_code == 404
     assert not ReportedConditionRuling.objects.exists()
+
+
+def test_a_condition_confirmed_after_its_report_was_ruled_out_is_used_and_says_so(
+    ckd_report: Patient, alice: User
+) -> None:
+    condition_rule_out(actor=alice, patient=ckd_report, condition="ckd", reason=REASON)
+    ClinicalProfile.objects.create(patient=ckd_report, conditions=["ckd"], recorded_by=alice)
+
+    html = client_for(alice).get(profile_url(ckd_report)).content.decode()
+
+    assert conditions_in_case(ckd_report) == ["ckd", "diabetes"]
+    assert "<del>Chronic kidney disease</del>" in html
+    assert "since confirmed in the clinical profile, so the evaluation uses it" in html
