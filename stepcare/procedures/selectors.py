@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from stepcare.accounts.models import Role
-from stepcare.clinical import parse_case
+from stepcare.clinical import differential, icd10cm, parse_case
 from stepcare.clinical import procedures as knowledge
+from stepcare.clinical.case import Case
 from stepcare.clinical.medications import neuraxial_hold
 from stepcare.procedures.models import DONE_STATUSES, BlockDiary, ProcedureRecord, Status
 from stepcare.records.models import Patient
@@ -96,6 +97,109 @@ def hold_review(procedure: ProcedureRecord, *, as_of: datetime.date) -> list[dic
 
 
 # ------------------------------------------------------------------------------ prior authorization
+SIDES = ("left", "right", "bilateral")
+DIAGNOSIS_FROM_DIFFERENTIAL = (
+    "Not confirmed: the leading diagnosis among this procedure's indications in the differential "
+    "(score {score:.2f}). Confirm it in the encounter note's diagnoses before submitting."
+)
+SIDE_CONFLICT = (
+    "The procedure is on the {procedure} side but {code} codes the {code_side} side: check the side of "
+    "the pain and of the procedure before submitting."
+)
+NO_DIAGNOSIS_CODE = (
+    "No ICD-10-CM code can be chosen: the chart has no confirmed diagnosis, and the differential suggests "
+    "none, among this procedure's indications ({indications}). Record the diagnosis that indicates the "
+    "procedure in the encounter note's diagnoses; the packet then shows its ICD-10-CM code."
+)
+CONFIRMED_NOT_INDICATED = "Confirmed in the chart but not an indication for this procedure: {diagnoses}."
+
+
+@dataclass(frozen=True)
+class PacketDiagnosis:
+    """One diagnosis for the payer: the condition, where it came from, its ICD-10-CM code(s) and notes."""
+
+    condition: str
+    label: str
+    confirmed: bool
+    pick: icd10cm.CodePick
+    notes: list[str]
+
+    @property
+    def codes(self) -> tuple[icd10cm.IcdCode, ...]:
+        return self.pick.codes
+
+
+def _regions_of(condition: str) -> set[str]:
+    return {r for c in icd10cm.codes_for(condition) for r in c.regions}
+
+
+def _pain_sites(case: Case, procedure: ProcedureRecord) -> list[tuple[str, str | None]]:
+    """The pain sites; the procedure's side fills a site without one, and stands in when none is recorded."""
+    side = procedure.side if procedure.side in SIDES else None
+    sites: list[tuple[str, str | None]] = [
+        (s.region, s.side if s.side in SIDES else side) for s in case.pain.sites
+    ]
+    return sites or [(procedure.region, side)]
+
+
+def _diagnosis(
+    condition: str, *, confirmed: bool, score: float, case: Case, procedure: ProcedureRecord
+) -> PacketDiagnosis:
+    findings = {f for i in case.imaging if i.region == procedure.region for f in i.findings}
+    pick = icd10cm.pick_codes(condition, _pain_sites(case, procedure), findings=findings)
+    notes = [] if confirmed else [DIAGNOSIS_FROM_DIFFERENTIAL.format(score=score)]
+    notes.extend(pick.missing)
+    if procedure.side in SIDES:
+        for code in pick.codes:
+            unilateral_mismatch = code.side in ("left", "right") and code.side != procedure.side
+            if unilateral_mismatch:
+                notes.append(
+                    SIDE_CONFLICT.format(procedure=procedure.side, code=code.code, code_side=code.side)
+                )
+    return PacketDiagnosis(
+        condition=condition,
+        label=differential.condition_label(condition),
+        confirmed=confirmed,
+        pick=pick,
+        notes=notes,
+    )
+
+
+def packet_diagnoses(
+    case: Case, procedure: ProcedureRecord, entry: knowledge.ProcedureEntry
+) -> tuple[list[PacketDiagnosis], list[str]]:
+    """The diagnoses that indicate this procedure, each with its ICD-10-CM code(s); else what to add.
+
+    Confirmed diagnoses among the procedure's indications come first (those coded for the procedure's
+    region before the others); without one, the leading indicated condition of the differential,
+    marked unconfirmed. The second list holds plain sentences for the clinician (empty when coded).
+    """
+    indications = entry.indications
+    confirmed = [d for d in dict.fromkeys(case.diagnoses) if d in indications]
+
+    def elsewhere(condition: str) -> bool:  # coded by site, and not for the procedure's region
+        regions = _regions_of(condition)
+        return bool(regions) and procedure.region not in regions
+
+    confirmed.sort(key=elsewhere)
+    notes: list[str] = []
+    others = [differential.condition_label(d) for d in case.diagnoses if d not in indications]
+    if confirmed:
+        found = [_diagnosis(d, confirmed=True, score=1.0, case=case, procedure=procedure) for d in confirmed]
+        return found, notes
+    if others:
+        notes.append(CONFIRMED_NOT_INDICATED.format(diagnoses=", ".join(others)))
+    leading = next((i for i in differential.rank(case) if i.code in indications), None)
+    if leading is not None:
+        found = [
+            _diagnosis(leading.code, confirmed=False, score=leading.score, case=case, procedure=procedure)
+        ]
+        return found, notes
+    labels = ", ".join(differential.condition_label(d) for d in indications)
+    notes.append(NO_DIAGNOSIS_CODE.format(indications=labels))
+    return [], notes
+
+
 @dataclass(frozen=True)
 class PriorAuthPacket:
     procedure: ProcedureRecord
@@ -107,6 +211,8 @@ class PriorAuthPacket:
     unmet: list[str]
     citation: str
     diagnoses: list[str]
+    coded_diagnoses: list[PacketDiagnosis]
+    coding_notes: list[str]
     conservative_care: list[dict[str, Any]]
     prior_procedures: list[ProcedureRecord]
     imaging: list[dict[str, Any]]
@@ -122,10 +228,12 @@ def prior_auth_packet(*, procedure: ProcedureRecord, user: User) -> PriorAuthPac
     as_of = procedure.scheduled_for or procedure.planned_date or today
     patient = procedure.patient
     case = case_for(patient, as_of=as_of)
-    verdict = knowledge.eligibility(parse_case(case), plan_codes=[procedure.code], payer=procedure.payer)[
+    parsed = parse_case(case)
+    verdict = knowledge.eligibility(parsed, plan_codes=[procedure.code], payer=procedure.payer)[
         procedure.code
     ]
     entry = procedure.entry
+    coded, coding_notes = packet_diagnoses(parsed, procedure, entry)
     conservative = knowledge.payer_knowledge().conservative_codes.codes
     prior = list(
         ProcedureRecord.objects.filter(patient=patient, status__in=DONE_STATUSES)
@@ -142,6 +250,8 @@ def prior_auth_packet(*, procedure: ProcedureRecord, user: User) -> PriorAuthPac
         unmet=list(verdict.unmet),
         citation=verdict.citation,
         diagnoses=[f"{diagnosis_label(d)} ({d})" for d in case.get("diagnoses") or []],
+        coded_diagnoses=coded,
+        coding_notes=coding_notes,
         conservative_care=[t for t in case.get("therapies") or [] if t.get("code") in conservative],
         prior_procedures=prior,
         imaging=list(case.get("imaging") or []),
