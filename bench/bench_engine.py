@@ -62,6 +62,26 @@ def in_process(repeats: int) -> dict:
     }
 
 
+def _reference_loop() -> float:
+    """Seconds for a fixed pure-Python loop on core 0: how fast this shared machine is right now.
+
+    It took 0.26 s in this machine's quick minutes and up to 0.45 s in its slow ones; recorded beside each
+    batch run so a slow figure can be told from a slow machine.
+    """
+    if hasattr(os, "sched_setaffinity"):
+        previous = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {0})
+    t0 = time.perf_counter()
+    counts: dict[int, int] = {}
+    for i in range(2_000_000):
+        counts[i % 1000] = counts.get(i % 1000, 0) + i
+        str(i)
+    elapsed = time.perf_counter() - t0
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, previous)
+    return elapsed
+
+
 def _run_batch(cmd: list[str], out: Path) -> tuple[float, float, int]:
     """One run of the command: wall seconds, CPU seconds (user + system) and exit status."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -79,7 +99,7 @@ def batch(n: int, runs: int) -> dict:
 
     The headline is the best run, as `timeit` reports: this machine is a shared virtual machine whose
     speed drifts by tens of percent from minute to minute (slower runs are other tenants' load, not
-    Stepcare's), so every run and the median are kept beside it.
+    Stepcare's), so every run, the median and a reference loop timed just before each run are kept too.
     """
     rng = random.Random(2026)
     tmp = Path(tempfile.mkdtemp(prefix="stepcare-bench-"))
@@ -98,9 +118,14 @@ def batch(n: int, runs: int) -> dict:
         out = tmp / "out.jsonl"
         results = []
         for i in range(runs):
+            reference = _reference_loop()
             elapsed, cpu, status = _run_batch(cmd, out)
-            results.append((elapsed, cpu, status))
-            print(f"  run {i + 1}/{runs}: {elapsed:.2f} s, {n / elapsed:.0f} cases/s", file=sys.stderr)
+            results.append((elapsed, cpu, status, reference))
+            print(
+                f"  run {i + 1}/{runs}: {elapsed:.2f} s, {n / elapsed:.0f} cases/s "
+                f"(reference loop {reference:.3f} s)",
+                file=sys.stderr,
+            )
         lines = sum(1 for _ in out.open("rb"))
         invalid = sum(1 for line in out.open("rb") if b'"errors"' in line[:200])
         best = min(r[0] for r in results)
@@ -113,8 +138,9 @@ def batch(n: int, runs: int) -> dict:
                     "cpu_seconds": round(c, 2),
                     "cases_per_second": round(n / e),
                     "exit_status": st,
+                    "reference_loop_seconds": round(ref, 3),
                 }
-                for e, c, st in results
+                for e, c, st, ref in results
             ],
             "seconds": round(best, 2),
             "cases_per_second": round(n / best),
@@ -142,7 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=3, help="batch runs (the best is the headline)")
+    parser.add_argument("--runs", type=int, default=5, help="batch runs (the best is the headline)")
     parser.add_argument("--out", default=str(HERE / "results" / "engine.json"))
     args = parser.parse_args()
     version = load_knowledge()
