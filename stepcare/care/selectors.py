@@ -133,11 +133,10 @@ def _intake_parts(patient: Patient) -> IntakeParts:
     data = intake_selectors.intake_case_data(intake)
     if not isinstance(data, Mapping):
         return IntakeParts(problems=[f"intake {intake.pk}: stored data is not an object"])
-    interview = getattr(intake_selectors, "dn4_interview", None)
     return IntakeParts(
         data=dict(data),
         submitted_at=intake.submitted_at,
-        dn4_interview=interview(intake) if interview is not None else None,
+        dn4_interview=intake_selectors.dn4_interview(intake),
     )
 
 
