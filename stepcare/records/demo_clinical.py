@@ -26,6 +26,7 @@ from stepcare.care.models import (
 )
 from stepcare.care.services import (
     clinical_profile_record,
+    condition_rule_out,
     plan_finalize,
     plan_item_decide,
     plan_start,
@@ -38,6 +39,7 @@ from stepcare.clinical.vocab import Condition
 from stepcare.intake import wording as w
 from stepcare.intake.models import Intake, IntakeStatus
 from stepcare.intake.selectors import patient_case_facts
+from stepcare.intake.steps import DN4_QUALITIES
 from stepcare.meds.services import monitoring_event_record
 from stepcare.procedures import services as procedures
 from stepcare.procedures.models import ProcedureRecord
@@ -55,6 +57,20 @@ from stepcare.records.demo_history import (
     Procedure,
 )
 from stepcare.records.models import Encounter, EncounterStatus, Patient
+
+# DN4's interview items 1-7 (burning, painful cold, electric shocks, tingling, pins and needles, numbness,
+# itching) as the intake's pain qualities can answer them: None = no quality asks it, so "no" in the demo.
+DN4_INTERVIEW_QUALITIES: tuple[str | None, ...] = (
+    "burning",
+    None,
+    "electric",
+    "tingling",
+    None,
+    "numbness",
+    None,
+)
+# the demo's bedside DN4 examination: reduced touch and pinprick sensation, no brush-evoked pain
+DN4_EXAM_FINDINGS = [1, 1, 0]
 
 DAY = datetime.timedelta(days=1)
 INTAKE_DAYS_BEFORE_CONSULT = 3
@@ -228,7 +244,10 @@ class ClinicalSeeder:
         self.tally.counts["measurements"] += len(rows)
 
         self._medications(patient, h, physician, today)
-        self._notes(p, h, profile, signed, physician)
+        # DN4 pairs the latest intake's interview part with the clinician's exam: a patient whose latest
+        # intake is an update (no DN4 asked) gets no exam in the demo
+        dn4 = h.new_intake is None and bool(DN4_QUALITIES.intersection(data["pain"]["qualities"]))
+        self._notes(p, h, profile, signed, physician, dn4_interview=dn4)
         for check in h.checks:
             monitoring_event_record(
                 actor=physician,
@@ -242,6 +261,9 @@ class ClinicalSeeder:
             self._procedure(patient, p, spec, physician, today)
         if h.background.has_profile:
             self._clinical_profile(patient, h, physician, today)
+        for condition, why in h.background.ruled_out:
+            condition_rule_out(actor=physician, patient=patient, condition=condition, reason=why)
+            self.tally.counts["conditions ruled out"] += 1
         if h.finalized_plan:
             self._plan(patient, h, physician)
 
@@ -410,8 +432,9 @@ class ClinicalSeeder:
             "questionnaires": questionnaires,
         }
 
-    def _extra(self, data: dict[str, Any], h: History) -> dict[str, Any]:
+    def _extra(self, data: dict[str, Any], h: History, day: datetime.date, *, dn4: bool) -> dict[str, Any]:
         regions = {s["region"] for s in data["pain"]["sites"]}
+        qualities = set(data["pain"]["qualities"])
         daily = dict(DAILY_LIFE[h.course.shape])
         daily |= {
             "night_pain": "yes" if "night" in data["pain"]["worse_with"] else "no",
@@ -419,11 +442,18 @@ class ClinicalSeeder:
             "work_notes": "",
             "hopes": data["goals"][0]["text"],
         }
-        return {
+        extra: dict[str, Any] = {
             "red_flags_asked": [q.code for q in w.red_flag_questions_for(regions)],
             "daily_life": daily,
             "imaging_notes": ["" for _ in data["imaging"]],
         }
+        if dn4 and qualities & DN4_QUALITIES:
+            # DN4's interview part, as the intake asks it of nerve-like pain (the clinician examines 8-10)
+            extra["dn4_interview"] = {
+                "date": day.isoformat(),
+                "items": [int(q is not None and q in qualities) for q in DN4_INTERVIEW_QUALITIES],
+            }
+        return extra
 
     def _intake(
         self,
@@ -434,6 +464,7 @@ class ClinicalSeeder:
         *,
         started_by: User,
         acknowledged: tuple[User, datetime.date] | None,
+        dn4: bool = True,
     ) -> Intake:
         """A submitted intake with the engine's triage; `acknowledged` = (by whom, on which day) or None."""
         case = {k: v for k, v in data.items() if k != "medication_trials"}
@@ -453,7 +484,7 @@ class ClinicalSeeder:
             current_step="review",
             completed_steps=list(w.STEP_SLUGS),
             data=data,
-            extra=self._extra(data, h),
+            extra=self._extra(data, h, day, dn4=dn4),
             started_by=started_by,
             submitted_at=submitted,
             triage_level=triage.level,
@@ -497,7 +528,8 @@ class ClinicalSeeder:
                 {"instrument": "nrs", "date": day.isoformat(), "items": [new.nrs]},
             ],
         }
-        self._intake(patient, h, data, day, started_by=started_by, acknowledged=None)
+        # an update's questionnaires are PEG and NRS only: DN4's interview part is not asked again
+        self._intake(patient, h, data, day, started_by=started_by, acknowledged=None, dn4=False)
         return [
             Measurement(
                 patient=patient,
@@ -547,6 +579,8 @@ class ClinicalSeeder:
         profile: dict[str, Any],
         signed: Sequence[Encounter],
         physician: User,
+        *,
+        dn4_interview: bool = False,
     ) -> None:
         exam = {
             key: _side(value, h.side) if isinstance(value, str) else value
@@ -562,6 +596,8 @@ class ClinicalSeeder:
                 assessment=f"{label}. {p.presenting_problem}.",
                 plan_text=NOTE_PLAN[e.type],
                 diagnoses=list(profile["diagnoses"]),
+                # the latest visit examines DN4's items 8-10 for a patient who answered its interview part
+                dn4_exam=DN4_EXAM_FINDINGS if dn4_interview and e is signed[-1] else None,
                 updated_by=physician,
             )
             for e in signed

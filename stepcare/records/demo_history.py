@@ -118,6 +118,8 @@ class Background:
     egfr: float | None = None
     egfr_days_ago: int = 30
     psych_cleared_days_ago: int | None = None
+    # (condition, why): a report the clinician rules out after reviewing the record (the chart strikes it)
+    ruled_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_profile(self) -> bool:
@@ -802,7 +804,13 @@ HISTORIES: dict[str, History] = {
                 stop_reason="Burning on application",
             ),
         ),
-        background=Background(reported=("diabetes",), confirmed=("diabetes",), egfr=68, egfr_days_ago=90),
+        background=Background(
+            reported=("diabetes", "ckd"),
+            confirmed=("diabetes",),
+            egfr=68,
+            egfr_days_ago=90,
+            ruled_out=(("ckd", "eGFR 68 on recent labs; the 'kidney problem' was a kidney stone in 2019."),),
+        ),
     ),
     "Synthetica": History(  # Mabel: neuropathy, worsening
         months=7,

@@ -290,3 +290,27 @@ def test_demo_physician_pages_show_the_history(seeded: User) -> None:
     assert triage.status_code == 200 and b"Samplesworth" in triage.content
     assert report.status_code == 200 and report.context["report"].patients > 0
     assert CarePlan.objects.filter(status=PlanStatus.FINAL).count() >= 2
+
+
+def test_demo_has_dn4_examinations_and_a_ruled_out_report_that_reach_the_evaluation(seeded: User) -> None:
+    examined = EncounterNote.objects.filter(dn4_exam__isnull=False).select_related("encounter__patient")
+    assert examined.exists()
+    for note in examined:
+        patient = note.encounter.patient
+        # only the latest signed visit of a patient who answered DN4's interview part examines items 8-10
+        assert note.encounter.status == EncounterStatus.SIGNED
+        assert not EncounterNote.objects.filter(
+            encounter__patient=patient, encounter__date__gt=note.encounter.date, dn4_exam__isnull=False
+        ).exists()
+        case = assemble_case(load_care_data(patient)).case
+        dn4 = [q for q in case["questionnaires"] if q["instrument"] == "dn4"]
+        assert len(dn4) == 1 and len(dn4[0]["items"]) == 10 and dn4[0]["items"][7:] == note.dn4_exam
+        assert "dn4" in evaluate(case).to_dict()["scores"]
+
+    # Ernest reported kidney disease at intake; his physician ruled it out (eGFR 68, a past kidney stone).
+    ernest = Patient.objects.get(family_name="Pretendly")
+    intake = Intake.objects.filter(patient=ernest).latest("submitted_at")
+    assert "ckd" in intake_case(intake, as_of=patient_today(ernest))["patient"]["conditions"]
+    assembled = assemble_case(load_care_data(ernest)).case
+    assert "ckd" not in assembled["patient"]["conditions"]
+    assert "diabetes" in assembled["patient"]["conditions"]
