@@ -136,7 +136,7 @@ def _intake_parts(patient: Patient) -> IntakeParts:
     return IntakeParts(
         data=dict(data),
         submitted_at=intake.submitted_at,
-        dn4_interview=intake_selectors.dn4_interview(intake),
+        dn4_interview=intake_selectors.latest_dn4_interview(patient=patient, latest=intake),
     )
 
 

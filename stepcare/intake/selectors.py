@@ -103,6 +103,28 @@ def latest_submitted_intake(*, patient: Patient) -> Intake | None:
     )
 
 
+def latest_dn4_interview(*, patient: Patient, latest: Intake | None = None) -> dict[str, Any] | None:
+    """The most recent DN4 interview part among the patient's submitted intakes.
+
+    An update intake that did not ask DN4 again (PEG and NRS only, say) leaves the earlier answers standing;
+    `latest` (the newest submitted intake, when the caller has it) saves a query in the usual case.
+    """
+    if latest is not None:
+        found = dn4_interview(latest)
+        if found is not None:
+            return found
+    intakes = Intake.objects.filter(patient=patient, status=IntakeStatus.SUBMITTED).order_by(
+        "-submitted_at", "-id"
+    )
+    if latest is not None:
+        intakes = intakes.exclude(pk=latest.pk)
+    for intake in intakes.only("id", "extra"):
+        found = dn4_interview(intake)
+        if found is not None:
+            return found
+    return None
+
+
 def intake_uploads(*, intake: Intake) -> QuerySet[IntakeUpload]:
     return intake.uploads.select_related("uploaded_by").order_by("uploaded_at", "id")
 

@@ -244,9 +244,7 @@ class ClinicalSeeder:
         self.tally.counts["measurements"] += len(rows)
 
         self._medications(patient, h, physician, today)
-        # DN4 pairs the latest intake's interview part with the clinician's exam: a patient whose latest
-        # intake is an update (no DN4 asked) gets no exam in the demo
-        dn4 = h.new_intake is None and bool(DN4_QUALITIES.intersection(data["pain"]["qualities"]))
+        dn4 = bool(DN4_QUALITIES.intersection(data["pain"]["qualities"]))
         self._notes(p, h, profile, signed, physician, dn4_interview=dn4)
         for check in h.checks:
             monitoring_event_record(

@@ -308,3 +308,34 @@ def test_a_new_note_does_not_carry_the_previous_dn4_examination_forward(
 
     assert form.initial["reflex_loss"] == "yes"  # the exam findings are carried forward as a suggestion
     assert not any(name.startswith("dn4_") for name in form.initial)  # DN4 is dated at its own exam
+
+
+def _submitted_intake(patient: Patient, by: User, day: datetime.date, extra: dict[str, Any]) -> Intake:
+    return Intake.objects.create(
+        patient=patient, clinic=patient.clinic, status=IntakeStatus.SUBMITTED, current_step="review",
+        data=RADICULAR_PAIN, extra=extra, started_by=by,
+        submitted_at=datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC),
+    )  # fmt: skip
+
+
+def test_an_update_intake_that_did_not_ask_dn4_leaves_the_earlier_interview_standing(
+    p1: Patient, alice: User
+) -> None:
+    _submitted_intake(p1, alice, datetime.date(2026, 2, 23), {"dn4_interview": INTERVIEW})
+    update = _submitted_intake(p1, alice, datetime.date(2026, 2, 28), {})  # PEG and NRS only
+    add_note(make_encounter(p1, alice, date=EXAM_DAY), alice, dn4_exam=[1, 1, 0])
+
+    case = selectors.case_for_patient(p1, as_of=AS_OF)
+
+    assert intake_selectors.latest_dn4_interview(patient=p1, latest=update) == INTERVIEW
+    assert dn4_entries(case) == [
+        {"instrument": "dn4", "date": EXAM_DAY.isoformat(), "items": [*INTERVIEW["items"], 1, 1, 0]}
+    ]
+
+
+def test_a_newer_intake_that_asked_dn4_again_replaces_the_earlier_interview(p1: Patient, alice: User) -> None:
+    _submitted_intake(p1, alice, datetime.date(2026, 1, 10), {"dn4_interview": INTERVIEW})
+    newer = {"date": "2026-02-27", "items": [0, 0, 0, 0, 0, 1, 0]}
+    _submitted_intake(p1, alice, datetime.date(2026, 2, 27), {"dn4_interview": newer})
+
+    assert intake_selectors.latest_dn4_interview(patient=p1) == newer
