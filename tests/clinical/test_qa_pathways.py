@@ -1,0 +1,90 @@
+"""Clinical QA regressions for the differential, the mechanism and the stepped plan.
+
+Each test is a case a reviewer could write from shared/reference/condition-pathways.md ("CP"),
+clinical-facts.md ("CF") or the seeds, asserting the clinically expected outcome only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stepcare
+
+AS_OF = "2026-11-24"
+
+
+def evaluate(**parts: Any) -> dict[str, Any]:
+    case: dict[str, Any] = {"as_of": AS_OF, **parts}
+    return stepcare.evaluate(case).to_dict()
+
+
+def plan_codes(ev: dict[str, Any]) -> list[str]:
+    return [s["code"] for s in ev["plan"]]
+
+
+def alert_codes(ev: dict[str, Any]) -> list[str]:
+    return [a["code"] for a in ev["alerts"]]
+
+
+# ---------------------------------------------------------------- migraine mechanism (CP 3.18)
+
+_MIGRAINE_PAIN = {
+    "duration_days": 800,
+    "sites": [{"region": "head", "side": "left"}],
+    "qualities": ["throbbing"],
+    "symptoms": ["nausea", "photophobia", "phonophobia"],
+    "worse_with": ["activity"],
+    "nrs": 7,
+    "headache_days_per_month": 3,
+}
+
+
+def test_migraine_worse_with_routine_activity_is_nociplastic_not_mixed() -> None:
+    # CP 3.18: "worse with routine activity" is an ICHD-3 migraine criterion; the mechanism is nociplastic.
+    ev = evaluate(id="qa-migraine", patient={"age": 32, "sex": "female"}, pain=_MIGRAINE_PAIN)
+    assert ev["differential"][0]["code"] == "migraine"
+    assert ev["mechanism"] == "nociplastic"
+
+
+def test_back_pain_worse_with_activity_still_counts_as_a_mechanical_pattern() -> None:
+    pain = {
+        "duration_days": 10,
+        "sites": [{"region": "low-back", "side": "midline"}],
+        "worse_with": ["activity"],
+    }
+    ev = evaluate(id="qa-lbp-activity", patient={"age": 35}, pain={**pain, "nrs": 5})
+    assert ev["mechanism"] == "nociceptive"
+
+
+# ---------------------------------------------------------------- steroid injection with diabetes (CF)
+
+
+def _knee_oa_for_injection(conditions: list[str]) -> dict[str, Any]:
+    return evaluate(
+        id="qa-knee-injection",
+        patient={"age": 67, "conditions": conditions},
+        pain={
+            "duration_days": 700,
+            "sites": [{"region": "knee", "side": "left"}],
+            "qualities": ["aching"],
+            "worse_with": ["walking"],
+            "nrs": 7,
+        },
+        therapies=[
+            {"code": "physical-therapy", "weeks": 12, "completed": True, "response": "partial"},
+            {"code": "nsaid-topical", "weeks": 6, "completed": True, "response": "none"},
+        ],
+    )
+
+
+def test_planned_steroid_injection_in_diabetes_raises_the_steroid_glucose_alert() -> None:
+    ev = _knee_oa_for_injection(["diabetes"])
+    assert "joint-injection-corticosteroid" in plan_codes(ev)
+    assert "steroid-glucose" in alert_codes(ev)
+    assert alert_codes(ev).count("steroid-glucose") == 1
+
+
+def test_planned_steroid_injection_without_diabetes_raises_no_glucose_alert() -> None:
+    ev = _knee_oa_for_injection([])
+    assert "joint-injection-corticosteroid" in plan_codes(ev)
+    assert "steroid-glucose" not in alert_codes(ev)
