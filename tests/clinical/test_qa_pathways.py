@@ -88,3 +88,35 @@ def test_planned_steroid_injection_without_diabetes_raises_no_glucose_alert() ->
     ev = _knee_oa_for_injection([])
     assert "joint-injection-corticosteroid" in plan_codes(ev)
     assert "steroid-glucose" not in alert_codes(ev)
+
+
+# ---------------------------------------------------------------- lumbar radiculopathy "against" (CP 3.1)
+
+
+def test_axial_back_pain_without_radiation_below_the_knee_argues_against_radiculopathy() -> None:
+    # CP 3.1 Against: pain confined to back/buttock/thigh.
+    pain = {
+        "duration_days": 7,
+        "sites": [{"region": "low-back", "side": "midline"}],
+        "qualities": ["aching"],
+        "worse_with": ["lifting", "flexion"],
+        "nrs": 6,
+    }
+    ev = evaluate(id="qa-axial-lbp", patient={"age": 35}, pain=pain)
+    assert ev["differential"][0]["code"] == "nonspecific-low-back-pain"
+    radic = [d for d in ev["differential"] if d["code"] == "lumbar-radiculopathy"]
+    assert all(any("below the knee" in a for a in d["against"]) for d in radic)
+
+
+def test_sciatica_below_the_knee_has_no_confined_pain_against() -> None:
+    pain = {
+        "duration_days": 20,
+        "sites": [{"region": "low-back", "side": "right"}],
+        "radiation": ["buttock", "thigh", "below-knee"],
+        "qualities": ["shooting"],
+        "nrs": 7,
+    }
+    ev = evaluate(id="qa-sciatica", patient={"age": 44}, pain=pain, exam={"slr-positive": "right"})
+    top = ev["differential"][0]
+    assert top["code"] == "lumbar-radiculopathy"
+    assert not any("confined" in a for a in top["against"])
