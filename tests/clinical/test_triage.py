@@ -82,7 +82,7 @@ CASES: list[tuple[str, Case, str, Case]] = [
         "fracture-fragility",
         _case(("osteoporosis",), SPINE, age=50),
         "urgent",
-        _case(("osteoporosis",), SPINE, age=49),
+        _case(("osteoporosis",), KNEE, age=50),
     ),
     (
         "fracture-fragility",
@@ -176,10 +176,13 @@ def test_a_cancer_diagnosis_event_with_spinal_pain_is_urgent() -> None:
     assert "NICE NG234" in result.citation
 
 
-def test_fragility_fracture_risk_under_50_is_a_routine_note() -> None:
-    result = triage.assess(_case(("osteoporosis",), SPINE, age=49))
+def test_fragility_fracture_risk_has_no_age_limit_and_is_a_routine_note_away_from_the_spine() -> None:
+    # clinical-facts 4.7 lists osteoporosis and prolonged corticosteroid use each as a vertebral-fracture
+    # feature (prompt radiographs) without an age limit
+    assert triage.assess(_case(("osteoporosis",), SPINE, age=49)).level == "urgent"
+    result = triage.assess(_case(("osteoporosis",), KNEE, age=70))
     assert result.level == "routine"
-    assert _reason("fracture-risk-younger") in result.reasons
+    assert _reason("fracture-risk-non-spinal") in result.reasons
 
 
 def test_infection_risk_without_spinal_pain_is_a_routine_note() -> None:
