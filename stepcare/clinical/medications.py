@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from stepcare.clinical import chronicity
-from stepcare.clinical.case import Case, Medication
+from stepcare.clinical.case import Case, Ingredient, Medication
 from stepcare.clinical.knowledge import Entry, Evidence, KnowledgeError, KnowledgeFile, cite, load
 from stepcare.clinical.result import Alert, Mme, MmeItem, _fast_init
 from stepcare.clinical.vocab import LiverDisease, Route, Severity
@@ -289,13 +289,37 @@ class MedicationKnowledge:
 
 _SPLIT = re.compile(r"\s*[/+]\s*|\s+-\s+|\s+and\s+")
 _SPACE = re.compile(r"\s+")
+# A strength written into the name as an EHR or a label prints it ("oxycodone 5 mg tablet", "Norco 10/325",
+# "fentanyl 25 mcg/hr patch", "hydrocodone 7.5 mg / acetaminophen 325 mg"): an amount with its unit, a
+# bare ratio of amounts, or a release period ("OxyContin 20 mg 12 hr tablet"). It is dropped from the lookup key: the case's dose fields carry the amount (the
+# dose ordered wins over the product strength, as in the peer CDC calculator). A lone number without a
+# unit ("tylenol #3", "peg 3350") is part of the name and is kept.
+_NUM = r"\d+(?:\.\d+)?"
+_UNIT = r"(?:mcg|ug|\u00b5g|mg|gm|g|ml|%)(?:\s*/\s*(?:hr|h|hour|24\s*hr?|\d*\s*ml|actuation|spray))?"
+_STRENGTH = re.compile(
+    rf"(?<![\w#.]){_NUM}\s*{_UNIT}(?!\w)|(?<![\w#.]){_NUM}(?:\s*[/-]\s*{_NUM})+(?:\s*{_UNIT})?(?!\w)"
+    rf"|(?<![\w#.]){_NUM}\s*(?:hr|hrs|h|hour|hours)(?!\w)"
+)
 
 
 @functools.lru_cache(maxsize=4096)
 def _norm(name: str, ignored: frozenset[str]) -> str:
-    text = _SPLIT.sub("-", name.strip().lower())
-    words = [w for w in _SPACE.split(text) if w and w not in ignored]
-    return " ".join(words)
+    """Lower case, strengths dropped; the ingredients of a combination ("a / b", "a + b", "a and b") are
+    joined by "-" after salts and release words are dropped from each ("oxycodone hcl / apap")."""
+    text = _STRENGTH.sub(" ", name.strip().lower())
+    parts = []
+    for part in _SPLIT.split(text):
+        words = [w for w in _SPACE.split(part) if w and w not in ignored]
+        if words:
+            parts.append(" ".join(words))
+    return "-".join(parts)
+
+
+def _plain_name(name: str, ignored: frozenset[str]) -> str:
+    """The name as written, lower case, without strengths or salt and dosage-form words but with its
+    release words (er, xr, cr, sr, la), to match extended-release brand names ("OxyContin 20 mg tablet")."""
+    words = _SPACE.split(_STRENGTH.sub(" ", name.strip().lower()))
+    return " ".join(w for w in words if w and (w in _ER_WORDS or w not in ignored))
 
 
 @functools.cache
@@ -327,7 +351,7 @@ def knowledge() -> MedicationKnowledge:
         claim(d.id, info, d.id)
         for alias in d.aliases:
             claim(alias, info, d.id)
-        er_names.update(a.strip().lower() for a in d.er_aliases)
+        er_names.update(_plain_name(a, ignored) for a in d.er_aliases)
 
     combos: dict[str, Combination] = {}
     for c in drugs.combinations:
@@ -450,8 +474,29 @@ class DoseItem:
 def _is_er(med: Medication, info: DrugInfo, kb: MedicationKnowledge) -> bool:
     if med.formulation == "er" or med.unit == "mcg/hr" or info.entry.long_acting:
         return True
-    raw = med.name.strip().lower()
+    raw = _plain_name(med.name, kb.ignored)
     return raw in kb.er_names or not _ER_WORDS.isdisjoint(_SPACE.split(raw))
+
+
+def _check_product(index: int, product: str, ingredients: Sequence[Ingredient]) -> None:
+    """A named product whose listed ingredients contradict it is refused, never counted as given: Percocet
+    with hydrocodone would count the wrong opioid. An unknown product name is left to its ingredients."""
+    found = resolve(product)
+    if found is None:
+        return
+    given = {part.id for part in (resolve(g.name) for g in ingredients) if isinstance(part, DrugInfo)}
+    if isinstance(found, Combination):
+        expected = set(found.ingredients)
+        if given != expected and not (given < expected and len(given) < len(ingredients)):
+            raise MedicationError(
+                f"medications[{index}].ingredients: {product} contains {' + '.join(found.ingredients)}, "
+                f"but the ingredients given are {' + '.join(g.name for g in ingredients)}"
+            )
+    elif found.id not in given and len(given) == len(ingredients):
+        raise MedicationError(
+            f"medications[{index}].ingredients: {product} names {found.id} alone, which is not among the "
+            f"ingredients given ({' + '.join(g.name for g in ingredients)})"
+        )
 
 
 def dose_items(case: Case) -> tuple[list[DoseItem], list[tuple[int, int]]]:
@@ -516,6 +561,7 @@ def dose_items(case: Case) -> tuple[list[DoseItem], list[tuple[int, int]]]:
                 )
             )
             continue
+        _check_product(i, med.name, ingredients)
         for j, g in enumerate(ingredients):
             name = g.name
             found_part = resolve(name)
