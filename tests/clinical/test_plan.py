@@ -124,7 +124,7 @@ CONDITION_CASES: dict[str, tuple[dict[str, Any], set[str]]] = {
         {"education", "home-exercise", "physical-therapy", "mri", "surgical-referral"},
     ),
     "lumbar-facet-pain": (
-        make_case(therapies=[therapy("physical-therapy", 8, "partial")]),
+        make_case(therapies=[therapy("physical-therapy", 12, "partial")]),
         {"education", "physical-therapy", "nsaid-oral", "medial-branch-block"},
     ),
     "si-joint-pain": (
@@ -426,11 +426,30 @@ def facet_case(**over: Any) -> dict[str, Any]:
     return make_case(pain={"duration_days": 120, "nrs": 6, "sites": [{"region": "low-back"}]}, **over)
 
 
+def si_case(**over: Any) -> dict[str, Any]:
+    # SI injection: >= 3 months of pain and >= 4 weeks of failed conservative care (CF 3.4); lumbar facet
+    # blocks need a 3-month conservative trial instead (FACET-L, condition-pathways 2.1)
+    return make_case(
+        pain={"duration_days": 120, "nrs": 6, "sites": [{"region": "buttock"}]},
+        exam={"si-provocation-positive": 3},
+        **over,
+    )
+
+
 def test_physical_therapy_without_response_after_the_minimum_trial_moves_the_plan_up() -> None:
-    got = build(facet_case(therapies=[therapy("physical-therapy", 4, "none")]), "lumbar-facet-pain")
+    got = build(si_case(therapies=[therapy("physical-therapy", 4, "none")]), "si-joint-pain")
     assert "physical-therapy" not in codes(got)
-    mbb = step(got, "medial-branch-block")
-    assert "3 months" in mbb.rationale
+    injection = step(got, "si-joint-injection")
+    assert "3 months" in injection.rationale
+
+
+def test_lumbar_facet_blocks_wait_for_a_three_month_conservative_trial() -> None:
+    # FACET-L via condition-pathways 2.1/3.3: 3 months of conservative care before facet interventions
+    short = build(facet_case(therapies=[therapy("physical-therapy", 6, "none")]), "lumbar-facet-pain")
+    assert "medial-branch-block" not in codes(short)
+    done = build(facet_case(therapies=[therapy("physical-therapy", 12, "none")]), "lumbar-facet-pain")
+    assert "physical-therapy" not in codes(done)
+    assert "3 months" in step(done, "medial-branch-block").rationale
 
 
 def test_physical_therapy_for_two_weeks_without_response_is_still_suggested() -> None:
@@ -448,10 +467,10 @@ def test_physical_therapy_one_week_short_of_the_minimum_does_not_escalate() -> N
 
 def test_a_completed_course_without_response_counts_as_failed_conservative_care_whatever_its_length() -> None:
     done = [therapy("physical-therapy", 3, "none", completed=True)]
-    got = codes(build(facet_case(therapies=done), "lumbar-facet-pain"))
-    assert "physical-therapy" not in got and "medial-branch-block" in got
+    got = codes(build(si_case(therapies=done), "si-joint-pain"))
+    assert "physical-therapy" not in got and "si-joint-injection" in got
     ongoing = [therapy("physical-therapy", 3, "none", completed=False)]
-    assert "medial-branch-block" not in codes(build(facet_case(therapies=ongoing), "lumbar-facet-pain"))
+    assert "si-joint-injection" not in codes(build(si_case(therapies=ongoing), "si-joint-pain"))
 
 
 def test_a_conservative_drug_not_tolerated_counts_as_failed_conservative_care() -> None:
@@ -466,11 +485,11 @@ def test_a_conservative_drug_not_tolerated_counts_as_failed_conservative_care() 
 
 
 def test_partial_response_continues_the_step_and_adds_the_next_tier() -> None:
-    got = build(facet_case(therapies=[therapy("physical-therapy", 6, "partial")]), "lumbar-facet-pain")
+    got = build(si_case(therapies=[therapy("physical-therapy", 6, "partial")]), "si-joint-pain")
     pt = step(got, "physical-therapy")
     assert pt.label == "Continue: Physical therapy (supervised exercise)"
     assert pt.rationale.startswith("Partial response after 6 weeks")
-    assert "medial-branch-block" in codes(got)
+    assert "si-joint-injection" in codes(got)
 
 
 def test_good_response_continues_without_escalating() -> None:

@@ -120,3 +120,36 @@ def test_sciatica_below_the_knee_has_no_confined_pain_against() -> None:
     top = ev["differential"][0]
     assert top["code"] == "lumbar-radiculopathy"
     assert not any("confined" in a for a in top["against"])
+
+
+# ---------------------------------------------------------------- lumbar facet: 3-month conservative trial (CP 2.1, 3.3)
+
+
+def _facet(therapies: list[dict[str, Any]]) -> dict[str, Any]:
+    return evaluate(
+        id="qa-facet",
+        patient={"age": 61},
+        pain={
+            "duration_days": 240,
+            "sites": [{"region": "low-back", "side": "bilateral"}],
+            "radiation": ["buttock"],
+            "qualities": ["aching"],
+            "worse_with": ["extension", "rotation"],
+            "nrs": 6,
+        },
+        exam={"facet-loading-positive": True},
+        therapies=therapies,
+    )
+
+
+def test_facet_pain_after_six_weeks_of_failed_therapy_gets_no_medial_branch_block_yet() -> None:
+    ev = _facet([{"code": "physical-therapy", "weeks": 6, "completed": True, "response": "none"}])
+    assert ev["differential"][0]["code"] == "lumbar-facet-pain"
+    assert "medial-branch-block" not in plan_codes(ev)
+    assert "facet-rfa" not in plan_codes(ev)
+
+
+def test_facet_pain_after_three_months_of_failed_therapy_gets_a_medial_branch_block() -> None:
+    ev = _facet([{"code": "physical-therapy", "weeks": 12, "completed": True, "response": "none"}])
+    assert "medial-branch-block" in plan_codes(ev)
+    assert "epidural-steroid-injection" not in plan_codes(ev)
