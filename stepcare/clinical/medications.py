@@ -382,7 +382,7 @@ def knowledge() -> MedicationKnowledge:
         rules[r.id] = _rule(r.code or r.id, r.severity, r.message, r.action, cite(r.citation))
     sets = {s.id: frozenset(s.values) for s in alerts.sets}
     needed_sets = {
-        "naloxone-conditions", "naloxone-classes", "taper-conditions", "cancer-codes", "cancer-excluded-alerts",
+        "naloxone-conditions", "naloxone-classes", "taper-conditions", "moud-conditions", "moud-opioids", "cancer-codes", "cancer-excluded-alerts",
         "non-opioid-medication-classes", "opioid-therapy-codes", "udt-chronicity", "first-line-chronicity",
         "steroid-procedures", "spine-regions", "systemic-routes", "kidney-cofactor-classes",
     }  # fmt: skip
@@ -875,7 +875,10 @@ def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
                 )
             )
 
-    if not cancer:
+    moud = not kb.sets["moud-conditions"].isdisjoint(case.patient.conditions) and all(
+        it.drug is not None and it.drug.id in kb.sets["moud-opioids"] for it in ctx.opioids
+    )
+    if not cancer and not moud:
         reasons = []
         if mme.total >= t["mme-high"]:
             reasons.append(ctx.phrase("taper-mme", total=mme.total, threshold=t["mme-high"]))

@@ -185,3 +185,34 @@ def test_numbers_that_are_part_of_a_name_are_kept() -> None:
     )  # fmt: skip
     assert ev["mme"]["total"] == pytest.approx(18)
     assert "unrecognized-medication" not in _codes(ev)
+
+
+# ---------------------------------------------------------------------------------- medication safety
+
+
+@pytest.mark.parametrize(
+    "opioid",
+    [
+        {"name": "methadone", "dose": 80, "unit": "mg", "per_day": 1},
+        {
+            "name": "Suboxone",
+            "ingredients": [
+                {"name": "buprenorphine", "dose": 8, "unit": "mg"},
+                {"name": "naloxone", "dose": 2, "unit": "mg"},
+            ],
+            "per_day": 2,
+            "route": "sublingual",
+        },
+    ],
+)
+def test_medication_for_oud_with_a_benzodiazepine_is_not_prompted_for_a_taper(opioid: dict[str, Any]) -> None:
+    # CDC 2022: do not withhold buprenorphine or methadone for OUD because of a benzodiazepine;
+    # detoxification alone is not recommended (rec 12). The interaction and naloxone alerts remain.
+    benzo = {"name": "clonazepam", "dose": 1, "unit": "mg", "per_day": 1}
+    ev = _mme(opioid, benzo, patient={"age": 40, "conditions": ["opioid-use-disorder"]})
+    assert "taper-consider" not in _codes(ev)
+    assert "benzodiazepine-opioid" in _codes(ev)
+    assert "naloxone-offer" in _codes(ev)
+    # the same methadone without OUD on record is opioid therapy for pain: the taper prompt stays
+    ev = _mme({"name": "methadone", "dose": 80, "unit": "mg", "per_day": 1}, benzo)
+    assert "taper-consider" in _codes(ev)
