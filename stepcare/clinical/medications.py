@@ -907,6 +907,17 @@ def _acetaminophen_alerts(ctx: _Ctx, out: list[Alert]) -> None:
     else:
         ceiling, reason = t["acetaminophen-ceiling-mg"], ctx.phrase("liver-none")
     products = _join(it.product for it in items)
+    limit = t["acetaminophen-combination-unit-mg"]
+    for it in items:
+        if it.in_combination:
+            per_day = ctx.case.medications[it.index].per_day or 1.0
+            dose = round(it.daily / per_day, 1)
+            if dose > limit:
+                out.append(
+                    ctx.alert(
+                        "acetaminophen-combination-strength", product=it.product, dose=dose, limit=limit
+                    )
+                )
     if total > ceiling:
         out.append(
             ctx.alert(

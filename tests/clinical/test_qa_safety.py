@@ -216,3 +216,21 @@ def test_medication_for_oud_with_a_benzodiazepine_is_not_prompted_for_a_taper(op
     # the same methadone without OUD on record is opioid therapy for pain: the taper prompt stays
     ev = _mme({"name": "methadone", "dose": 80, "unit": "mg", "per_day": 1}, benzo)
     assert "taper-consider" in _codes(ev)
+
+
+def test_a_combination_above_325_mg_acetaminophen_per_unit_is_flagged() -> None:
+    # clinical-facts 4.1: prescription combination products are limited to 325 mg acetaminophen per unit
+    old = [
+        {"name": "hydrocodone", "dose": 7.5, "unit": "mg"},
+        {"name": "acetaminophen", "dose": 750, "unit": "mg"},
+    ]
+    assert "acetaminophen-combination-strength" in _codes(
+        _mme({"name": "Vicodin ES", "ingredients": old, "per_day": 4})
+    )
+    current = [
+        {"name": "hydrocodone", "dose": 10, "unit": "mg"},
+        {"name": "acetaminophen", "dose": 325, "unit": "mg"},
+    ]
+    assert "acetaminophen-combination-strength" not in _codes(
+        _mme({"name": "Norco", "ingredients": current, "per_day": 4})
+    )
