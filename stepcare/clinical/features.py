@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from stepcare.clinical import vocab as v
-from stepcare.clinical.case import Case, Event, Exam, Imaging
+from stepcare.clinical.case import Case, Event, Exam, Imaging, Site
 from stepcare.clinical.knowledge import Evidence, KnowledgeError
 from stepcare.clinical.result import _fast_init
 
@@ -163,6 +163,17 @@ _NO_CODES: frozenset[str] = frozenset()
 _SEX: dict[str, frozenset[str]] = {sex: frozenset((sex,)) for sex in get_args(v.Sex)}
 
 
+def _site_pairs(sites: Sequence[Site]) -> tuple[tuple[str, str | None], ...]:
+    """(region, side) per site; a region recorded on the left and on the right also counts as bilateral."""
+    pairs = [(s.region, s.side) for s in sites]
+    if len(pairs) > 1:
+        left = {r for r, side in pairs if side == "left"}
+        if left:
+            both = left & {r for r, side in pairs if side == "right"}
+            pairs.extend((r, "bilateral") for r in sorted(both) if (r, "bilateral") not in pairs)
+    return tuple(pairs)
+
+
 def _build(case: Case) -> Facts:
     p = case.pain
     e = case.exam
@@ -203,7 +214,7 @@ def _build(case: Case) -> Facts:
             "exam.generalized-pain-regions": e.generalized_pain_regions,
         },
         flags,
-        tuple([(s.region, s.side) for s in sites]),
+        _site_pairs(sites),
         frozenset([s.region for s in sites]),
         case.events,
         case.imaging,

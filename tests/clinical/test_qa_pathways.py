@@ -153,3 +153,48 @@ def test_facet_pain_after_three_months_of_failed_therapy_gets_a_medial_branch_bl
     ev = _facet([{"code": "physical-therapy", "weeks": 12, "completed": True, "response": "none"}])
     assert "medial-branch-block" in plan_codes(ev)
     assert "epidural-steroid-injection" not in plan_codes(ev)
+
+
+# ---------------------------------------------------------------- left and right sites count as bilateral
+
+
+def test_feet_recorded_left_and_right_are_bilateral_symmetric_neuropathy() -> None:
+    # CP 3.14: distal, symmetric, bilateral foot symptoms; EHR data often lists one site per side.
+    pain = {
+        "duration_days": 300,
+        "qualities": ["burning", "tingling"],
+        "worse_with": ["night"],
+        "nrs": 6,
+    }
+    split = evaluate(
+        id="qa-pdn-split",
+        patient={"age": 62, "conditions": ["diabetes"]},
+        pain={
+            **pain,
+            "sites": [{"region": "ankle-foot", "side": "left"}, {"region": "ankle-foot", "side": "right"}],
+        },
+    )
+    joined = evaluate(
+        id="qa-pdn-joined",
+        patient={"age": 62, "conditions": ["diabetes"]},
+        pain={**pain, "sites": [{"region": "ankle-foot", "side": "bilateral"}]},
+    )
+    top = split["differential"][0]
+    assert top["code"] == "peripheral-neuropathy"
+    assert "bilateral (symmetric) foot symptoms" in top["supporting"]
+    assert top["score"] == joined["differential"][0]["score"]
+    assert split["mechanism"] == "neuropathic"
+
+
+def test_one_foot_alone_is_not_bilateral() -> None:
+    ev = evaluate(
+        id="qa-one-foot",
+        patient={"age": 62, "conditions": ["diabetes"]},
+        pain={
+            "duration_days": 300,
+            "sites": [{"region": "ankle-foot", "side": "left"}],
+            "qualities": ["burning"],
+        },
+    )
+    pn = [d for d in ev["differential"] if d["code"] == "peripheral-neuropathy"]
+    assert pn and "bilateral (symmetric) foot symptoms" not in pn[0]["supporting"]
