@@ -198,3 +198,46 @@ def test_one_foot_alone_is_not_bilateral() -> None:
     )
     pn = [d for d in ev["differential"] if d["code"] == "peripheral-neuropathy"]
     assert pn and "bilateral (symmetric) foot symptoms" not in pn[0]["supporting"]
+
+
+# ---------------------------------------------------------------- facet vs stenosis (CP 3.2, 3.3; seeds/002)
+
+
+def test_axial_extension_pain_eased_by_sitting_forward_is_facet_not_stenosis() -> None:
+    # seeds/002: facet pain is axial, worse with extension and rotation, better sitting forward, morning
+    # stiffness; CP 3.2: symptomatic stenosis gives buttock and/or leg symptoms (neurogenic claudication).
+    ev = evaluate(
+        id="qa-facet-seed",
+        patient={"age": 58},
+        pain={
+            "duration_days": 200,
+            "sites": [{"region": "low-back", "side": "bilateral"}],
+            "qualities": ["aching"],
+            "symptoms": ["morning-stiffness"],
+            "worse_with": ["extension", "rotation"],
+            "better_with": ["sitting", "flexion"],
+            "nrs": 6,
+        },
+    )
+    assert ev["differential"][0]["code"] == "lumbar-facet-pain"
+    assert "morning stiffness" in ev["differential"][0]["supporting"]
+    stenosis = [d for d in ev["differential"] if d["code"] == "lumbar-spinal-stenosis"]
+    assert all("no buttock or leg symptoms (axial pain only)" in d["against"] for d in stenosis)
+
+
+def test_claudication_with_leg_symptoms_stays_stenosis() -> None:
+    ev = evaluate(
+        id="qa-claudication",
+        patient={"age": 72},
+        pain={
+            "duration_days": 300,
+            "sites": [{"region": "low-back", "side": "bilateral"}],
+            "radiation": ["buttock", "thigh"],
+            "worse_with": ["walking", "standing"],
+            "better_with": ["sitting", "flexion"],
+            "nrs": 6,
+        },
+    )
+    top = ev["differential"][0]
+    assert top["code"] == "lumbar-spinal-stenosis"
+    assert not any("axial pain only" in a for a in top["against"])
