@@ -241,3 +241,47 @@ def test_claudication_with_leg_symptoms_stays_stenosis() -> None:
     top = ev["differential"][0]
     assert top["code"] == "lumbar-spinal-stenosis"
     assert not any("axial pain only" in a for a in top["against"])
+
+
+# ---------------------------------------------------------------- radicular pain blocking rehab (CP 3.1; seeds/002)
+
+_IMG = [
+    {
+        "modality": "mri",
+        "date": "2026-11-20",
+        "region": "low-back",
+        "level": "L5-S1",
+        "side": "right",
+        "findings": ["disc-herniation", "nerve-root-compression"],
+    }
+]
+
+
+def _acute_sciatica(nrs: int) -> dict[str, Any]:
+    return evaluate(
+        id="qa-sciatica-rehab-blocked",
+        patient={"age": 44, "sex": "female"},
+        pain={
+            "duration_days": 18,
+            "sites": [{"region": "low-back", "side": "right"}],
+            "radiation": ["buttock", "thigh", "below-knee"],
+            "qualities": ["shooting"],
+            "nrs": nrs,
+        },
+        exam={"slr-positive": "right"},
+        imaging=_IMG,
+        therapies=[{"code": "physical-therapy", "weeks": 1, "completed": False, "response": "intolerant"}],
+    )
+
+
+def test_severe_sciatica_that_stopped_therapy_gets_an_epidural_before_four_weeks() -> None:
+    # NG59: consider an epidural for acute and severe sciatica; seeds/002: the injection makes rehab possible.
+    ev = _acute_sciatica(8)
+    codes = plan_codes(ev)
+    assert "epidural-steroid-injection" in codes
+    assert codes.index("education") < codes.index("epidural-steroid-injection")
+    assert "gabapentinoid" not in codes
+
+
+def test_moderate_sciatica_that_stopped_therapy_does_not_jump_to_an_epidural() -> None:
+    assert "epidural-steroid-injection" not in plan_codes(_acute_sciatica(5))
