@@ -285,3 +285,27 @@ def test_severe_sciatica_that_stopped_therapy_gets_an_epidural_before_four_weeks
 
 def test_moderate_sciatica_that_stopped_therapy_does_not_jump_to_an_epidural() -> None:
     assert "epidural-steroid-injection" not in plan_codes(_acute_sciatica(5))
+
+
+# ---------------------------------------------------------------- migraine: no topical NSAID gel for attacks (CP 3.18)
+
+
+def test_migraine_with_nsaid_unsuitable_gets_acetaminophen_not_a_topical_nsaid() -> None:
+    # CP 3.18 acute: NSAIDs or non-opioid analgesics for mild-moderate attacks; ACP: triptan + acetaminophen.
+    ev = evaluate(
+        id="qa-migraine-anticoagulated",
+        patient={"age": 45, "sex": "female"},
+        pain=_MIGRAINE_PAIN,
+        medications=[{"name": "apixaban", "dose": 5, "unit": "mg", "per_day": 2, "route": "oral"}],
+    )
+    codes = plan_codes(ev)
+    assert "nsaid-oral" not in codes
+    assert "nsaid-topical" not in codes
+    assert "acetaminophen" in codes
+    assert "triptan" in codes
+
+
+def test_migraine_with_nsaid_suitable_keeps_the_nsaid_and_no_acetaminophen_step() -> None:
+    ev = evaluate(id="qa-migraine-nsaid", patient={"age": 45, "sex": "female"}, pain=_MIGRAINE_PAIN)
+    assert "nsaid-oral" in plan_codes(ev)
+    assert "acetaminophen" not in plan_codes(ev)
