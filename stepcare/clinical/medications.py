@@ -480,22 +480,35 @@ def _is_er(med: Medication, info: DrugInfo, kb: MedicationKnowledge) -> bool:
 
 def _check_product(index: int, product: str, ingredients: Sequence[Ingredient]) -> None:
     """A named product whose listed ingredients contradict it is refused, never counted as given: Percocet
-    with hydrocodone would count the wrong opioid. An unknown product name is left to its ingredients."""
+    with hydrocodone would count the wrong opioid, Norco without its acetaminophen would under-count the
+    acetaminophen total. An unknown product name is left to its ingredients."""
     found = resolve(product)
     if found is None:
         return
-    given = {part.id for part in (resolve(g.name) for g in ingredients) if isinstance(part, DrugInfo)}
+    listed = " + ".join(g.name for g in ingredients)
     if isinstance(found, Combination):
         expected = set(found.ingredients)
-        if given != expected and not (given < expected and len(given) < len(ingredients)):
+        contains = " + ".join(found.ingredients)
+        given: set[str] = set()
+        for j, g in enumerate(ingredients):
+            part = resolve(g.name)
+            if not isinstance(part, DrugInfo) or part.id not in expected:
+                raise MedicationError(
+                    f"medications[{index}].ingredients[{j}].name: {g.name!r} is not an ingredient of {product} "
+                    f"({contains})"
+                )
+            given.add(part.id)
+        if given != expected:
             raise MedicationError(
-                f"medications[{index}].ingredients: {product} contains {' + '.join(found.ingredients)}, "
-                f"but the ingredients given are {' + '.join(g.name for g in ingredients)}"
+                f"medications[{index}].ingredients: {product} contains {contains}, but the ingredients given "
+                f"are {listed}"
             )
-    elif found.id not in given and len(given) == len(ingredients):
+        return
+    ids = {part.id for part in (resolve(g.name) for g in ingredients) if isinstance(part, DrugInfo)}
+    if found.id not in ids and len(ids) == len(ingredients):
         raise MedicationError(
             f"medications[{index}].ingredients: {product} names {found.id} alone, which is not among the "
-            f"ingredients given ({' + '.join(g.name for g in ingredients)})"
+            f"ingredients given ({listed})"
         )
 
 

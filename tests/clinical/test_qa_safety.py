@@ -165,8 +165,17 @@ def test_a_brand_whose_ingredients_contradict_it_is_refused_naming_the_field() -
         {"name": "hydrocodone", "dose": 5, "unit": "mg"},
         {"name": "acetaminophen", "dose": 325, "unit": "mg"},
     ]
-    with pytest.raises(MedicationError, match=r"^medications\[0\]\.ingredients: Percocet contains oxycodone"):
+    with pytest.raises(
+        MedicationError, match=r"^medications\[0\]\.ingredients\[0\]\.name: 'hydrocodone' is not an"
+    ):
         _mme({"name": "Percocet", "ingredients": wrong, "per_day": 4})
+    # a misspelt ingredient of a known product is refused too (it would add nothing to the MME)
+    typo = [
+        {"name": "oxycodon", "dose": 5, "unit": "mg"},
+        {"name": "acetaminophen", "dose": 325, "unit": "mg"},
+    ]
+    with pytest.raises(MedicationError, match=r"^medications\[0\]\.ingredients\[0\]\.name: 'oxycodon'"):
+        _mme({"name": "Percocet", "ingredients": typo, "per_day": 4})
     # a combination given without its acetaminophen would under-count the acetaminophen total
     with pytest.raises(MedicationError, match=r"^medications\[0\]\.ingredients"):
         _mme(
