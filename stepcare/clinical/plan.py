@@ -863,8 +863,21 @@ def _facts(case: Case, kb: PlanKnowledge, scores: Mapping[str, Score]) -> Facts:
         failed_classes,
         conservative_weeks,
         conservative_failed,
-        {k: s.score for k, s in scores.items() if s.score is not None},
+        _score_values(scores),
     )
+
+
+def _score_values(scores: Mapping[str, Score]) -> dict[str, float]:
+    """Each instrument's score, plus its numeric subscales as `instrument.subscale` (e.g. STarT Back's
+    `start-back.psychosocial`), for the rules' score thresholds."""
+    out: dict[str, float] = {}
+    for name, s in scores.items():
+        if s.score is not None:
+            out[name] = s.score
+        for key, value in s.extra.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[f"{name}.{key}"] = value
+    return out
 
 
 _by_date = operator.attrgetter("date")

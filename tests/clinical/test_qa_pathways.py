@@ -309,3 +309,36 @@ def test_migraine_with_nsaid_suitable_keeps_the_nsaid_and_no_acetaminophen_step(
     ev = evaluate(id="qa-migraine-nsaid", patient={"age": 45, "sex": "female"}, pain=_MIGRAINE_PAIN)
     assert "nsaid-oral" in plan_codes(ev)
     assert "acetaminophen" not in plan_codes(ev)
+
+
+# ---------------------------------------------------------------- STarT Back high risk (CP 3.1, 3.5; CF 1.1)
+
+
+def _lbp_with_start_back(items: list[int]) -> dict[str, Any]:
+    return evaluate(
+        id="qa-start-back",
+        patient={"age": 40},
+        pain={
+            "duration_days": 20,
+            "sites": [{"region": "low-back", "side": "midline"}],
+            "qualities": ["aching"],
+            "worse_with": ["lifting"],
+            "nrs": 6,
+        },
+        questionnaires=[{"instrument": "start-back", "date": AS_OF, "items": items}],
+    )
+
+
+def test_start_back_high_risk_adds_psychological_therapy_alongside_exercise() -> None:
+    ev = _lbp_with_start_back([1, 0, 1, 1, 1, 1, 1, 1, 4])  # psychosocial subscale 5: high risk
+    assert ev["scores"]["start-back"]["band"] == "high"
+    codes = plan_codes(ev)
+    assert "psychology-referral" in codes or "cbt" in codes
+    assert "mri" not in codes
+
+
+def test_start_back_medium_risk_adds_no_psychology_step() -> None:
+    ev = _lbp_with_start_back([1, 1, 1, 1, 0, 0, 1, 0, 4])  # total 6, psychosocial 2: medium risk
+    assert ev["scores"]["start-back"]["band"] == "medium"
+    codes = plan_codes(ev)
+    assert "psychology-referral" not in codes and "cbt" not in codes
