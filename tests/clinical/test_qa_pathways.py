@@ -342,3 +342,42 @@ def test_start_back_medium_risk_adds_no_psychology_step() -> None:
     assert ev["scores"]["start-back"]["band"] == "medium"
     codes = plan_codes(ev)
     assert "psychology-referral" not in codes and "cbt" not in codes
+
+
+# ---------------------------------------------------------------- neuropathic pain: stimulation after the first-line classes
+
+
+def _pdn(therapies: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return evaluate(
+        id="qa-pdn-refractory",
+        patient={"age": 62, "conditions": ["diabetes"]},
+        pain={
+            "duration_days": 400,
+            "sites": [{"region": "ankle-foot", "side": "bilateral"}],
+            "qualities": ["burning", "tingling"],
+            "worse_with": ["night"],
+            "nrs": 7,
+        },
+        therapies=therapies,
+        **extra,
+    )
+
+
+def _failed(code: str) -> dict[str, Any]:
+    return {"code": code, "weeks": 12, "completed": True, "response": "none"}
+
+
+def test_one_failed_neuropathic_class_switches_class_without_a_stimulation_work_up() -> None:
+    # AAN22: no benefit -> try a different class; TA159: stimulation only despite conventional care.
+    ev = _pdn([_failed("duloxetine")], psych_evaluation={"date": "2026-10-01", "cleared": True})
+    codes = plan_codes(ev)
+    assert "gabapentinoid" in codes and "tca" in codes
+    assert "scs-trial" not in codes
+    assert "psychology-referral" not in codes
+
+
+def test_stimulation_follows_once_the_first_line_classes_failed() -> None:
+    failed = [_failed("gabapentinoid"), _failed("duloxetine"), _failed("tca")]
+    assert "psychology-referral" in plan_codes(_pdn(failed))
+    cleared = _pdn(failed, psych_evaluation={"date": "2026-10-01", "cleared": True})
+    assert "scs-trial" in plan_codes(cleared)
