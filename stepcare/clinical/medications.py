@@ -442,7 +442,9 @@ def resolve(name: str) -> DrugInfo | Combination | None:
         return combo
     parts = key.split("-")
     if len(parts) > 1:
-        return kb.combos.get("-".join(sorted(parts)))
+        # the ingredients by any of their names ("hydrocodone-apap", "oxycodone / paracetamol")
+        ids = [kb.by_name[p].id if p in kb.by_name else p for p in parts]
+        return kb.combos.get("-".join(sorted(ids)))
     return None
 
 

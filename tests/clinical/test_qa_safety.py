@@ -243,3 +243,18 @@ def test_a_combination_above_325_mg_acetaminophen_per_unit_is_flagged() -> None:
     assert "acetaminophen-combination-strength" not in _codes(
         _mme({"name": "Norco", "ingredients": current, "per_day": 4})
     )
+
+
+@pytest.mark.parametrize(
+    "name", ["Hydrocodone-APAP 10-325", "hydrocodone / paracetamol", "APAP/hydrocodone bitartrate"]
+)
+def test_a_combination_named_by_its_ingredients_synonyms_is_recognized(name: str) -> None:
+    # named without its per-ingredient doses it is refused naming the field (not counted as unknown)
+    with pytest.raises(MedicationError, match=r"^medications\[0\]\.name: .*combination product"):
+        _mme({"name": name, "dose": 10, "unit": "mg", "per_day": 4})
+    ingredients = [
+        {"name": "hydrocodone", "dose": 10, "unit": "mg"},
+        {"name": "acetaminophen", "dose": 325, "unit": "mg"},
+    ]
+    ev = _mme({"name": name, "ingredients": ingredients, "per_day": 4})
+    assert ev["mme"]["total"] == pytest.approx(40)
