@@ -204,6 +204,7 @@ class PathwayStep(Entry):
 class Avoid(Entry):
     codes: tuple[StepCode, ...] = Field(min_length=1)
     says: str = Field(min_length=1)
+    whole_plan: bool = False  # also vetoes the codes when another served condition's pathway proposes them
 
 
 class Pathway(Entry):
@@ -521,6 +522,7 @@ class CompiledPathway:
     regions: frozenset[str]
     avoid: frozenset[str]
     requires: tuple[Pred | None, ...]
+    avoid_whole_plan: frozenset[str] = frozenset()
     steps: tuple[_Step, ...] = ()
     rows: tuple[_Row, ...] = ()  # each step with what the walk asks of it first, unpacked in one go
 
@@ -702,6 +704,7 @@ def knowledge() -> PlanKnowledge:
             regions=frozenset(pw.regions),
             avoid=avoid,
             requires=requires,
+            avoid_whole_plan=frozenset(code for a in pw.avoid if a.whole_plan for code in a.codes),
             steps=steps,
             rows=tuple(
                 (
@@ -1273,6 +1276,10 @@ def build(
         p.hold_tiers = frozenset(ur.hold_tiers)
     for code in conditions:
         _walk(p, kb.pathways[code])
+    if len(conditions) > 1:
+        for code in conditions:
+            for vetoed in kb.pathways[code].avoid_whole_plan:
+                p.drafts.pop(vetoed, None)
     if not conditions:
         for code in rules.fallback.codes:
             _generic(p, code, rules.fallback.says, "fallback", None, None)

@@ -381,3 +381,48 @@ def test_stimulation_follows_once_the_first_line_classes_failed() -> None:
     assert "psychology-referral" in plan_codes(_pdn(failed))
     cleared = _pdn(failed, psych_evaluation={"date": "2026-10-01", "cleared": True})
     assert "scs-trial" in plan_codes(cleared)
+
+
+# ---------------------------------------------------------------- fibromyalgia with myofascial pain: no tender-spot injections
+
+
+def _fibro_with_trigger_points(diagnoses: list[str]) -> dict[str, Any]:
+    return evaluate(
+        id="qa-fm-myofascial",
+        patient={"age": 45, "sex": "female"},
+        pain={
+            "duration_days": 400,
+            "sites": [{"region": "widespread", "side": "bilateral"}, {"region": "neck", "side": "right"}],
+            "qualities": ["aching"],
+            "symptoms": ["fatigue", "unrefreshing-sleep"],
+            "nrs": 7,
+        },
+        exam={"wpi": 9, "sss": 7, "generalized-pain-regions": 5, "trigger-points": True},
+        diagnoses=diagnoses,
+        therapies=[{"code": "physical-therapy", "weeks": 12, "completed": True, "response": "none"}],
+    )
+
+
+def test_fibromyalgia_with_myofascial_trigger_points_gets_no_trigger_point_injection() -> None:
+    # seeds/002: with fibromyalgia and widespread myofascial pain, avoid chasing tender spots with injections.
+    ev = _fibro_with_trigger_points(["fibromyalgia", "myofascial-pain"])
+    codes = plan_codes(ev)
+    assert "trigger-point-injection" not in codes
+    assert not [s for s in ev["plan"] if s["tier"] in (4, 5)]
+
+
+def test_myofascial_pain_alone_can_still_get_a_trigger_point_injection() -> None:
+    ev = evaluate(
+        id="qa-myofascial",
+        patient={"age": 40},
+        pain={
+            "duration_days": 200,
+            "sites": [{"region": "neck", "side": "right"}],
+            "qualities": ["aching"],
+            "nrs": 6,
+        },
+        exam={"trigger-points": True},
+        diagnoses=["myofascial-pain"],
+        therapies=[{"code": "physical-therapy", "weeks": 8, "completed": True, "response": "partial"}],
+    )
+    assert "trigger-point-injection" in plan_codes(ev)
