@@ -385,6 +385,7 @@ def knowledge() -> MedicationKnowledge:
         "naloxone-conditions", "naloxone-classes", "taper-conditions", "moud-conditions", "moud-opioids", "cancer-codes", "cancer-excluded-alerts",
         "non-opioid-medication-classes", "opioid-therapy-codes", "udt-chronicity", "first-line-chronicity",
         "steroid-procedures", "spine-regions", "systemic-routes", "kidney-cofactor-classes",
+        "gabapentinoid-respiratory-conditions",
     }  # fmt: skip
     missing = needed_sets - sets.keys()
     if missing:
@@ -906,6 +907,30 @@ def _opioid_alerts(ctx: _Ctx, mme: Mme, out: list[Alert]) -> None:
             out.append(ctx.alert("taper-consider", opioids=opioids, reasons=_join(reasons)))
 
 
+def _gabapentinoid_alerts(ctx: _Ctx, out: list[Alert]) -> None:
+    """FDA 2019: gabapentinoids with respiratory risk factors other than an opioid (that pair has its own
+    alert): another CNS depressant, COPD, older age."""
+    gabas = ctx.names("gabapentinoid")
+    if not gabas:
+        return
+    kb = ctx.kb
+    factors: list[str] = []
+    depressants = [n for n in ctx.names("cns-depressant") if n not in gabas]
+    depressants.extend(n for n in ctx.names("benzodiazepine") if n not in depressants)
+    if depressants:
+        factors.append(ctx.phrase("gaba-depressant", drugs=_join(depressants)))
+    if not kb.sets["gabapentinoid-respiratory-conditions"].isdisjoint(ctx.conditions):
+        factors.append(ctx.phrase("gaba-copd"))
+    age = ctx.case.patient.age
+    threshold = kb.threshold["gabapentinoid-respiratory-age"]
+    if age >= threshold:
+        factors.append(ctx.phrase("gaba-age", age=age, threshold=threshold))
+    if factors:
+        out.append(
+            ctx.alert("gabapentinoid-respiratory", gabapentinoids=_join(gabas), factors=_join(factors))
+        )
+
+
 def _acetaminophen_alerts(ctx: _Ctx, out: list[Alert]) -> None:
     items = ctx.by_class.get("acetaminophen", [])
     if not items:
@@ -1147,6 +1172,7 @@ def assess(case: Case, *, table: str = "cdc-2022") -> tuple[Mme, list[Alert]]:
             # CDC 2022 does not cover cancer-pain treatment: keep the interaction alerts, drop its dosing prompts.
             opioid_alerts = [a for a in opioid_alerts if a.code not in kb.sets["cancer-excluded-alerts"]]
         out.extend(opioid_alerts)
+    _gabapentinoid_alerts(ctx, out)
     _acetaminophen_alerts(ctx, out)
     _nsaid_alerts(ctx, out)
     _serotonin_alerts(ctx, out)

@@ -258,3 +258,21 @@ def test_a_combination_named_by_its_ingredients_synonyms_is_recognized(name: str
     ]
     ev = _mme({"name": name, "ingredients": ingredients, "per_day": 4})
     assert ev["mme"]["total"] == pytest.approx(40)
+
+
+@pytest.mark.parametrize(
+    ("extra", "patient"),
+    [
+        ([], {"age": 50, "conditions": ["copd"]}),
+        ([], {"age": 78}),
+        ([{"name": "lorazepam", "dose": 1, "unit": "mg", "per_day": 2}], {"age": 50}),
+    ],
+)
+def test_a_gabapentinoid_with_a_respiratory_risk_factor_is_flagged(
+    extra: list[dict[str, Any]], patient: dict[str, Any]
+) -> None:
+    # clinical-facts 4.3 (FDA 2019): opioids or other CNS depressants, COPD, the elderly
+    ev = _mme({"name": "pregabalin", "dose": 75, "unit": "mg", "per_day": 2}, *extra, patient=patient)
+    assert "gabapentinoid-respiratory" in _codes(ev)
+    plain = _mme({"name": "pregabalin", "dose": 75, "unit": "mg", "per_day": 2}, patient={"age": 50})
+    assert "gabapentinoid-respiratory" not in _codes(plain)
