@@ -426,3 +426,21 @@ def test_myofascial_pain_alone_can_still_get_a_trigger_point_injection() -> None
         therapies=[{"code": "physical-therapy", "weeks": 8, "completed": True, "response": "partial"}],
     )
     assert "trigger-point-injection" in plan_codes(ev)
+
+
+def test_axial_neck_pain_without_arm_symptoms_argues_against_cervical_radiculopathy() -> None:
+    # CP 3.6: radicular pain is in one or both arms; CP 3.7: axial neck pain worse with extension/rotation.
+    ev = evaluate(
+        id="qa-neck-axial",
+        patient={"age": 60},
+        pain={
+            "duration_days": 200,
+            "sites": [{"region": "neck", "side": "right"}],
+            "qualities": ["aching", "tingling"],
+            "worse_with": ["rotation", "extension"],
+            "nrs": 5,
+        },
+    )
+    assert ev["differential"][0]["code"] == "cervical-facet-pain"
+    radic = [d for d in ev["differential"] if d["code"] == "cervical-radiculopathy"]
+    assert all("no arm symptoms (pain confined to the neck)" in d["against"] for d in radic)
