@@ -276,3 +276,16 @@ def test_a_gabapentinoid_with_a_respiratory_risk_factor_is_flagged(
     assert "gabapentinoid-respiratory" in _codes(ev)
     plain = _mme({"name": "pregabalin", "dose": 75, "unit": "mg", "per_day": 2}, patient={"age": 50})
     assert "gabapentinoid-respiratory" not in _codes(plain)
+
+
+def test_a_triptan_counts_as_nonopioid_therapy_tried_before_an_opioid() -> None:
+    # the opioid-first-line message says "no non-opioid therapy recorded": a triptan for migraine is one
+    meds = [
+        {"name": "Imitrex 50 mg", "dose": 50, "unit": "mg", "per_day": 2, "prn": True},
+        {"name": "Ultram 50mg", "dose": 50, "unit": "mg", "per_day": 4},
+    ]
+    ev = _mme(
+        *meds, pain={"duration_days": 400, "sites": [{"region": "head"}], "headache_days_per_month": 10}
+    )
+    assert "opioid-first-line" not in _codes(ev)
+    assert "serotonin-syndrome" in _codes(ev)
