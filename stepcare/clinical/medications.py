@@ -452,7 +452,7 @@ def resolve(name: str) -> DrugInfo | Combination | None:
 # ---------------------------------------------------------------------------------------- dose items
 
 _TO_MG = {"mg": 1.0, "g": 1000.0, "mcg": 0.001}
-_ER_WORDS = frozenset({"er", "xr", "cr", "sr", "la", "extended-release", "contin"})
+_ER_WORDS = frozenset({"er", "xr", "cr", "sr", "la", "extended-release", "extended", "contin"})
 
 
 @_fast_init

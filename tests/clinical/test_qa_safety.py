@@ -289,3 +289,28 @@ def test_a_triptan_counts_as_nonopioid_therapy_tried_before_an_opioid() -> None:
     )
     assert "opioid-first-line" not in _codes(ev)
     assert "serotonin-syndrome" in _codes(ev)
+
+
+@pytest.mark.parametrize(
+    ("med", "mme", "er"),
+    [
+        ({"name": "Fentanyl Transdermal System 25 mcg/hr", "dose": 25, "unit": "mcg/hr"}, 60, True),
+        ({"name": "Oxycodone extended release 10 mg", "dose": 10, "unit": "mg", "per_day": 2}, 30, True),
+        (
+            {
+                "name": "Morphine Sulfate Extended Release 15 MG Oral Tablet",
+                "dose": 15,
+                "unit": "mg",
+                "per_day": 2,
+            },
+            30,
+            True,
+        ),
+        ({"name": "oxycodone immediate release 5 mg", "dose": 5, "unit": "mg", "per_day": 4}, 30, False),
+    ],
+)
+def test_release_and_dosage_form_words_are_understood(med: dict[str, Any], mme: float, er: bool) -> None:
+    ev = _mme(med, pain=_spine(duration_days=5))
+    assert ev["mme"]["total"] == pytest.approx(mme)
+    assert "unrecognized-medication" not in _codes(ev)
+    assert ("opioid-er-acute" in _codes(ev)) is er
