@@ -385,7 +385,7 @@ def knowledge() -> MedicationKnowledge:
         "naloxone-conditions", "naloxone-classes", "taper-conditions", "moud-conditions", "moud-opioids", "cancer-codes", "cancer-excluded-alerts",
         "non-opioid-medication-classes", "opioid-therapy-codes", "udt-chronicity", "first-line-chronicity",
         "steroid-procedures", "spine-regions", "systemic-routes", "kidney-cofactor-classes",
-        "gabapentinoid-respiratory-conditions",
+        "gabapentinoid-respiratory-conditions", "prescription-combination-classes",
     }  # fmt: skip
     missing = needed_sets - sets.keys()
     if missing:
@@ -948,8 +948,14 @@ def _acetaminophen_alerts(ctx: _Ctx, out: list[Alert]) -> None:
         ceiling, reason = t["acetaminophen-ceiling-mg"], ctx.phrase("liver-none")
     products = _join(it.product for it in items)
     limit = t["acetaminophen-combination-unit-mg"]
+    rx_classes = ctx.kb.sets["prescription-combination-classes"]
+    rx_lines = {
+        it.index
+        for it in ctx.items
+        if it.in_combination and it.drug is not None and not rx_classes.isdisjoint(it.drug.classes)
+    }
     for it in items:
-        if it.in_combination:
+        if it.in_combination and it.index in rx_lines:
             per_day = ctx.case.medications[it.index].per_day or 1.0
             dose = round(it.daily / per_day, 1)
             if dose > limit:

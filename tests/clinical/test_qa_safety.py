@@ -314,3 +314,41 @@ def test_release_and_dosage_form_words_are_understood(med: dict[str, Any], mme: 
     assert ev["mme"]["total"] == pytest.approx(mme)
     assert "unrecognized-medication" not in _codes(ev)
     assert ("opioid-er-acute" in _codes(ev)) is er
+
+
+def test_otc_acetaminophen_combinations_count_toward_the_ceiling_without_the_prescription_unit_limit() -> (
+    None
+):
+    # clinical-facts 4.1: sum acetaminophen across all products, OTC included; the 325 mg unit limit is for
+    # prescription combinations
+    tylenol_pm = {
+        "name": "Tylenol PM",
+        "ingredients": [
+            {"name": "acetaminophen", "dose": 1000, "unit": "mg"},
+            {"name": "diphenhydramine", "dose": 50, "unit": "mg"},
+        ],
+        "per_day": 1,
+    }
+    excedrin = {
+        "name": "Excedrin Migraine",
+        "ingredients": [
+            {"name": "acetaminophen", "dose": 500, "unit": "mg"},
+            {"name": "aspirin", "dose": 500, "unit": "mg"},
+            {"name": "caffeine", "dose": 130, "unit": "mg"},
+        ],
+        "per_day": 4,
+    }
+    norco = {
+        "name": "Norco",
+        "ingredients": [
+            {"name": "hydrocodone", "dose": 10, "unit": "mg"},
+            {"name": "acetaminophen", "dose": 325, "unit": "mg"},
+        ],
+        "per_day": 4,
+    }
+    ev = _mme(tylenol_pm, excedrin, norco)
+    codes = _codes(ev)
+    assert "acetaminophen-max-dose" in codes  # 1000 + 2000 + 1300 = 4300 mg/day
+    assert "cns-depressant-opioid" in codes  # the diphenhydramine in Tylenol PM
+    assert "acetaminophen-combination-strength" not in codes
+    assert "unrecognized-medication" not in codes
