@@ -444,3 +444,24 @@ def test_axial_neck_pain_without_arm_symptoms_argues_against_cervical_radiculopa
     assert ev["differential"][0]["code"] == "cervical-facet-pain"
     radic = [d for d in ev["differential"] if d["code"] == "cervical-radiculopathy"]
     assert all("no arm symptoms (pain confined to the neck)" in d["against"] for d in radic)
+
+
+def test_postsurgical_neuropathic_pain_switches_class_before_stimulation() -> None:
+    # CP 3.20: treat by phenotype (neuropathic ladder), SCS under TA159 after conventional care.
+    ev = evaluate(
+        id="qa-ppsp",
+        patient={"age": 55, "sex": "female"},
+        pain={
+            "duration_days": 400,
+            "sites": [{"region": "chest-wall", "side": "left"}],
+            "qualities": ["burning", "numbness"],
+            "nrs": 7,
+        },
+        events=[{"kind": "surgery", "date": "2025-10-01", "region": "chest-wall", "side": "left"}],
+        therapies=[_failed("gabapentinoid")],
+        psych_evaluation={"date": "2026-10-01", "cleared": True},
+    )
+    assert ev["differential"][0]["code"] == "persistent-postsurgical-pain"
+    codes = plan_codes(ev)
+    assert "duloxetine" in codes or "tca" in codes
+    assert "scs-trial" not in codes
