@@ -465,3 +465,56 @@ def test_postsurgical_neuropathic_pain_switches_class_before_stimulation() -> No
     codes = plan_codes(ev)
     assert "duloxetine" in codes or "tca" in codes
     assert "scs-trial" not in codes
+
+
+# ---------------------------------------------------------------- CRPS: stimulation after conventional care (CP 3.12; seeds/002)
+
+_CRPS_PAIN = {
+    "duration_days": 200,
+    "sites": [{"region": "ankle-foot", "side": "left"}],
+    "qualities": ["burning", "allodynia"],
+    "symptoms": ["color-change", "swelling", "temperature-change"],
+    "nrs": 6,
+}
+
+
+def _crps(**extra: Any) -> dict[str, Any]:
+    return evaluate(
+        id="qa-crps",
+        patient={"age": 36, "sex": "female"},
+        pain=_CRPS_PAIN,
+        events=[{"kind": "fracture", "date": "2026-04-01", "region": "ankle-foot", "side": "left"}],
+        exam={"allodynia": True, "color-change": True},
+        **extra,
+    )
+
+
+def test_crps_after_physical_therapy_alone_gets_no_stimulation_work_up_yet() -> None:
+    ev = _crps(
+        therapies=[{"code": "physical-therapy", "weeks": 12, "completed": True, "response": "partial"}]
+    )
+    codes = plan_codes(ev)
+    assert ev["differential"][0]["code"] == "crps"
+    assert "psychology-referral" not in codes
+    assert not {"scs-trial", "drg-stimulation-trial"} & set(codes)
+
+
+def test_seed_crps_after_desensitization_and_sympathetic_blocks_reaches_a_drg_trial() -> None:
+    # seeds/002: desensitization, graded motor imagery and a sympathetic block series, partial response -> DRG trial.
+    ev = _crps(
+        therapies=[
+            {"code": "desensitization-therapy", "weeks": 12, "completed": True, "response": "partial"}
+        ],
+        procedures=[
+            {
+                "code": "sympathetic-block",
+                "date": "2026-08-01",
+                "region": "ankle-foot",
+                "side": "left",
+                "relief_percent": 40,
+                "relief_hours": 48,
+            }
+        ],
+        psych_evaluation={"date": "2026-10-01", "cleared": True},
+    )
+    assert "drg-stimulation-trial" in plan_codes(ev)
