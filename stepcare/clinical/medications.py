@@ -291,9 +291,9 @@ _SPLIT = re.compile(r"\s*[/+]\s*|\s+-\s+|\s+and\s+")
 _SPACE = re.compile(r"\s+")
 # A strength written into the name as an EHR or a label prints it ("oxycodone 5 mg tablet", "Norco 10/325",
 # "fentanyl 25 mcg/hr patch", "hydrocodone 7.5 mg / acetaminophen 325 mg"): an amount with its unit, a
-# bare ratio of amounts, or a release period ("OxyContin 20 mg 12 hr tablet"). It is dropped from the lookup key: the case's dose fields carry the amount (the
-# dose ordered wins over the product strength, as in the peer CDC calculator). A lone number without a
-# unit ("tylenol #3", "peg 3350") is part of the name and is kept.
+# bare ratio of amounts, or a release period ("OxyContin 20 mg 12 hr tablet"). It is dropped from the
+# lookup key: the case's dose fields carry the amount (the dose ordered wins over the product strength, as
+# in the peer CDC calculator). A lone number without a unit ("tylenol #3", "peg 3350") is part of the name.
 _NUM = r"\d+(?:\.\d+)?"
 _UNIT = r"(?:mcg|ug|\u00b5g|mg|gm|g|ml|%)(?:\s*/\s*(?:hr|h|hour|24\s*hr?|\d*\s*ml|actuation|spray))?"
 _STRENGTH = re.compile(
