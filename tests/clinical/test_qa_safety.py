@@ -352,3 +352,14 @@ def test_otc_acetaminophen_combinations_count_toward_the_ceiling_without_the_pre
     assert "cns-depressant-opioid" in codes  # the diphenhydramine in Tylenol PM
     assert "acetaminophen-combination-strength" not in codes
     assert "unrecognized-medication" not in codes
+
+
+def test_a_cancer_diagnosis_event_counts_as_a_history_of_neoplasm_for_headache_and_other_sites() -> None:
+    # SNNOOP10 (condition-pathways 3.18): headache with a history of neoplasm is a red flag, however the
+    # history is recorded (red flag, condition or a cancer-diagnosis event)
+    event = [{"kind": "cancer-diagnosis", "date": "2025-01-01"}]
+    head = _evaluate(pain={"sites": [{"region": "head"}], "duration_days": 10}, events=event)
+    assert head["triage"]["level"] == "urgent"
+    knee = _evaluate(pain={"sites": [{"region": "knee"}], "duration_days": 10}, events=event)
+    assert knee["triage"]["level"] == "routine"
+    assert "no red flags recorded" not in knee["triage"]["action"]
