@@ -385,7 +385,8 @@ def knowledge() -> MedicationKnowledge:
         "naloxone-conditions", "naloxone-classes", "taper-conditions", "moud-conditions", "moud-opioids", "cancer-codes", "cancer-excluded-alerts",
         "non-opioid-medication-classes", "opioid-therapy-codes", "udt-chronicity", "first-line-chronicity",
         "steroid-procedures", "spine-regions", "systemic-routes", "kidney-cofactor-classes",
-        "gabapentinoid-respiratory-conditions", "prescription-combination-classes",
+        "gabapentinoid-respiratory-conditions", "prescription-combination-classes", "triptan-avoid-conditions",
+        "triptan-caution-conditions",
     }  # fmt: skip
     missing = needed_sets - sets.keys()
     if missing:
@@ -931,6 +932,21 @@ def _gabapentinoid_alerts(ctx: _Ctx, out: list[Alert]) -> None:
         )
 
 
+def _triptan_alerts(ctx: _Ctx, out: list[Alert]) -> None:
+    """condition-pathways 3.18 (AHS 2021, S): triptans are avoided in coronary or peripheral vascular
+    disease and in uncontrolled hypertension."""
+    triptans = ctx.names("triptan")
+    if not triptans:
+        return
+    sets = ctx.kb.sets
+    avoid = [c for c in ctx.case.patient.conditions if c in sets["triptan-avoid-conditions"]]
+    if avoid:
+        conditions = _join(ctx.phrase(f"triptan-{c}") for c in avoid)
+        out.append(ctx.alert("triptan-cardiovascular", triptans=_join(triptans), conditions=conditions))
+    elif not sets["triptan-caution-conditions"].isdisjoint(ctx.conditions):
+        out.append(ctx.alert("triptan-hypertension", triptans=_join(triptans)))
+
+
 def _acetaminophen_alerts(ctx: _Ctx, out: list[Alert]) -> None:
     items = ctx.by_class.get("acetaminophen", [])
     if not items:
@@ -1179,6 +1195,7 @@ def assess(case: Case, *, table: str = "cdc-2022") -> tuple[Mme, list[Alert]]:
             opioid_alerts = [a for a in opioid_alerts if a.code not in kb.sets["cancer-excluded-alerts"]]
         out.extend(opioid_alerts)
     _gabapentinoid_alerts(ctx, out)
+    _triptan_alerts(ctx, out)
     _acetaminophen_alerts(ctx, out)
     _nsaid_alerts(ctx, out)
     _serotonin_alerts(ctx, out)

@@ -363,3 +363,15 @@ def test_a_cancer_diagnosis_event_counts_as_a_history_of_neoplasm_for_headache_a
     knee = _evaluate(pain={"sites": [{"region": "knee"}], "duration_days": 10}, events=event)
     assert knee["triage"]["level"] == "routine"
     assert "no red flags recorded" not in knee["triage"]["action"]
+
+
+def test_an_active_triptan_with_vascular_disease_or_hypertension_is_flagged() -> None:
+    # condition-pathways 3.18 (AHS 2021): triptans are avoided in coronary or peripheral vascular disease
+    # and uncontrolled hypertension
+    triptan = {"name": "Imitrex", "dose": 50, "unit": "mg", "per_day": 2, "prn": True}
+    vascular = _mme(triptan, patient={"age": 60, "conditions": ["cardiovascular-disease"]})
+    assert [a["severity"] for a in vascular["alerts"] if a["code"] == "triptan-cardiovascular"] == ["high"]
+    assert "triptan-hypertension" in _codes(
+        _mme(triptan, patient={"age": 60, "conditions": ["hypertension"]})
+    )
+    assert not _codes(_mme(triptan, patient={"age": 60}))
