@@ -120,23 +120,18 @@ def _intake_parts(patient: Patient) -> IntakeParts:
         from stepcare.intake import selectors as intake_selectors  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover - the app is installed but has no selectors yet
         return IntakeParts()
-    finder = getattr(intake_selectors, "latest_submitted_intake", None)
-    if finder is not None:
-        intake = finder(patient=patient)
-    else:  # pragma: no cover - an intake app without the finder
-        intake_model = apps.get_model("intake", "Intake")
-        intake = (
-            intake_model._default_manager.filter(patient=patient, status="submitted").order_by("-id").first()
-        )
-    if intake is None:
+    # one query: the newest intake feeds the case; DN4's interview part may come from an earlier one
+    intakes = list(intake_selectors.submitted_intakes(patient=patient))
+    if not intakes:
         return IntakeParts()
+    intake = intakes[0]
     data = intake_selectors.intake_case_data(intake)
     if not isinstance(data, Mapping):
         return IntakeParts(problems=[f"intake {intake.pk}: stored data is not an object"])
     return IntakeParts(
         data=dict(data),
         submitted_at=intake.submitted_at,
-        dn4_interview=intake_selectors.latest_dn4_interview(patient=patient, latest=intake),
+        dn4_interview=intake_selectors.latest_dn4_interview(intakes),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -95,30 +95,23 @@ def in_progress_intake(*, patient: Patient) -> Intake | None:
     )
 
 
-def latest_submitted_intake(*, patient: Patient) -> Intake | None:
-    return (
-        Intake.objects.filter(patient=patient, status=IntakeStatus.SUBMITTED)
-        .order_by("-submitted_at", "-id")
-        .first()
-    )
-
-
-def latest_dn4_interview(*, patient: Patient, latest: Intake | None = None) -> dict[str, Any] | None:
-    """The most recent DN4 interview part among the patient's submitted intakes.
-
-    An update intake that did not ask DN4 again (PEG and NRS only, say) leaves the earlier answers standing;
-    `latest` (the newest submitted intake, when the caller has it) saves a query in the usual case.
-    """
-    if latest is not None:
-        found = dn4_interview(latest)
-        if found is not None:
-            return found
-    intakes = Intake.objects.filter(patient=patient, status=IntakeStatus.SUBMITTED).order_by(
+def submitted_intakes(*, patient: Patient) -> QuerySet[Intake]:
+    """The patient's submitted intakes, newest first."""
+    return Intake.objects.filter(patient=patient, status=IntakeStatus.SUBMITTED).order_by(
         "-submitted_at", "-id"
     )
-    if latest is not None:
-        intakes = intakes.exclude(pk=latest.pk)
-    for intake in intakes.only("id", "extra"):
+
+
+def latest_submitted_intake(*, patient: Patient) -> Intake | None:
+    return submitted_intakes(patient=patient).first()
+
+
+def latest_dn4_interview(intakes: Iterable[Intake]) -> dict[str, Any] | None:
+    """The most recent DN4 interview part among submitted intakes given newest first.
+
+    An update intake that did not ask DN4 again (PEG and NRS only, say) leaves the earlier answers standing.
+    """
+    for intake in intakes:
         found = dn4_interview(intake)
         if found is not None:
             return found
@@ -220,9 +213,11 @@ __all__ = [
     "intake_case_data",
     "intake_today",
     "intake_uploads",
+    "latest_dn4_interview",
     "latest_submitted_intake",
     "patient_case_facts",
     "recently_acknowledged",
+    "submitted_intakes",
     "triage_queue",
     "triage_summary",
 ]

@@ -327,7 +327,8 @@ def test_an_update_intake_that_did_not_ask_dn4_leaves_the_earlier_interview_stan
 
     case = selectors.case_for_patient(p1, as_of=AS_OF)
 
-    assert intake_selectors.latest_dn4_interview(patient=p1, latest=update) == INTERVIEW
+    assert intake_selectors.latest_submitted_intake(patient=p1) == update
+    assert intake_selectors.latest_dn4_interview(intake_selectors.submitted_intakes(patient=p1)) == INTERVIEW
     assert dn4_entries(case) == [
         {"instrument": "dn4", "date": EXAM_DAY.isoformat(), "items": [*INTERVIEW["items"], 1, 1, 0]}
     ]
@@ -338,4 +339,4 @@ def test_a_newer_intake_that_asked_dn4_again_replaces_the_earlier_interview(p1: 
     newer = {"date": "2026-02-27", "items": [0, 0, 0, 0, 0, 1, 0]}
     _submitted_intake(p1, alice, datetime.date(2026, 2, 27), {"dn4_interview": newer})
 
-    assert intake_selectors.latest_dn4_interview(patient=p1) == newer
+    assert intake_selectors.latest_dn4_interview(intake_selectors.submitted_intakes(patient=p1)) == newer
