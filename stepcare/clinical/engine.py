@@ -62,7 +62,7 @@ def evaluate(case: Case | Mapping[str, Any], *, mme_table: str = "cdc-2022") -> 
     steps = plan.build(c, triage=tri, differential=ranked, scores=scores)
     outcomes, outcome_alerts = outcomes_mod.assess(c, scores, plan=steps, opioids=[i.name for i in mme.items])
     alerts: list[Alert] = [*score_alerts, *med_alerts, *outcome_alerts]
-    if not any(a.code == "steroid-glucose" for a in med_alerts):
+    if "diabetes" in c.patient.conditions and not any(a.code == "steroid-glucose" for a in med_alerts):
         # a steroid injection the plan proposes for a patient with diabetes: glucose advice (CF)
         steroid_steps = medications.knowledge().sets["steroid-procedures"]
         if any(s.code in steroid_steps for s in steps):

@@ -315,6 +315,7 @@ def _norm(name: str, ignored: frozenset[str]) -> str:
     return "-".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain_name(name: str, ignored: frozenset[str]) -> str:
     """The name as written, lower case, without strengths or salt and dosage-form words but with its
     release words (er, xr, cr, sr, la), to match extended-release brand names ("OxyContin 20 mg tablet")."""
