@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StrictInt,
     StringConstraints,
     ValidationError,
@@ -61,11 +62,19 @@ def _kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
+# Numbers and yes/no answers are taken only as JSON numbers and booleans: `"age": true` is not age 1 and
+# `"nrs": "7"` is not 7 (a typo in a clinical record must never be silently converted). A whole number is
+# still accepted where a decimal is expected.
+Int = Annotated[int, Strict()]
+Num = Annotated[float, Strict()]
+Flag = Annotated[bool, Strict()]
+
+
 class Patient(_Model):
-    age: int = Field(ge=0, le=120)
+    age: Int = Field(ge=0, le=120)
     sex: v.Sex = "unknown"
-    pregnant: bool = False
-    egfr: float | None = Field(default=None, ge=0, le=200)
+    pregnant: Flag = False
+    egfr: Num | None = Field(default=None, ge=0, le=200)
     liver_disease: v.LiverDisease = "none"
     conditions: tuple[v.Condition, ...] = ()
 
@@ -77,15 +86,15 @@ class Site(_Model):
 
 class Pain(_Model):
     onset: dt.date | None = None
-    duration_days: int | None = Field(default=None, ge=0, le=36500)
+    duration_days: Int | None = Field(default=None, ge=0, le=36500)
     sites: tuple[Site, ...] = ()
     radiation: tuple[v.Radiation, ...] = ()
     qualities: tuple[v.Quality, ...] = ()
     symptoms: tuple[v.Symptom, ...] = ()
     worse_with: tuple[v.Modifier, ...] = ()
     better_with: tuple[v.Modifier, ...] = ()
-    nrs: int | None = Field(default=None, ge=0, le=10)
-    headache_days_per_month: int | None = Field(default=None, ge=0, le=31)
+    nrs: Int | None = Field(default=None, ge=0, le=10)
+    headache_days_per_month: Int | None = Field(default=None, ge=0, le=31)
     narrative: str | None = Field(default=None, max_length=20000)
 
 
@@ -104,23 +113,23 @@ class Exam(_Model):
 
     slr_positive: Literal["left", "right", "bilateral"] | None = None
     weakness: tuple[str, ...] = ()
-    dermatomal_sensory_loss: bool | None = None
-    reflex_loss: bool | None = None
-    facet_loading_positive: bool | None = None
-    si_provocation_positive: int | None = Field(default=None, ge=0, le=6)
-    allodynia: bool | None = None
-    hyperalgesia: bool | None = None
-    temperature_asymmetry: bool | None = None
-    color_change: bool | None = None
-    edema: bool | None = None
-    sweating_change: bool | None = None
-    trophic_change: bool | None = None
-    motor_dysfunction: bool | None = None
-    trigger_points: bool | None = None
-    wpi: int | None = Field(default=None, ge=0, le=19)
-    sss: int | None = Field(default=None, ge=0, le=12)
-    generalized_pain_regions: int | None = Field(default=None, ge=0, le=5)
-    trigger_zone: bool | None = None
+    dermatomal_sensory_loss: Flag | None = None
+    reflex_loss: Flag | None = None
+    facet_loading_positive: Flag | None = None
+    si_provocation_positive: Int | None = Field(default=None, ge=0, le=6)
+    allodynia: Flag | None = None
+    hyperalgesia: Flag | None = None
+    temperature_asymmetry: Flag | None = None
+    color_change: Flag | None = None
+    edema: Flag | None = None
+    sweating_change: Flag | None = None
+    trophic_change: Flag | None = None
+    motor_dysfunction: Flag | None = None
+    trigger_points: Flag | None = None
+    wpi: Int | None = Field(default=None, ge=0, le=19)
+    sss: Int | None = Field(default=None, ge=0, le=12)
+    generalized_pain_regions: Int | None = Field(default=None, ge=0, le=5)
+    trigger_zone: Flag | None = None
 
 
 @functools.cache
@@ -164,18 +173,18 @@ class Questionnaire(_Model):
 
 class Ingredient(_Model):
     name: str = Field(min_length=1, max_length=80)
-    dose: float = Field(gt=0, le=100000)
+    dose: Num = Field(gt=0, le=100000)
     unit: v.Unit
 
 
 class Medication(_Model):
     name: str = Field(min_length=1, max_length=80)
-    dose: float | None = Field(default=None, gt=0, le=100000)
+    dose: Num | None = Field(default=None, gt=0, le=100000)
     unit: v.Unit | None = None
-    per_day: float | None = Field(default=None, gt=0, le=48)
+    per_day: Num | None = Field(default=None, gt=0, le=48)
     route: v.Route = "oral"
     formulation: v.Formulation = "ir"
-    prn: bool = False
+    prn: Flag = False
     start: dt.date | None = None
     ingredients: tuple[Ingredient, ...] = ()
 
@@ -203,9 +212,9 @@ class Procedure(_Model):
     region: v.Region | None = None
     side: v.Side | None = None
     level: str | None = Field(default=None, max_length=40)
-    relief_percent: float | None = Field(default=None, ge=0, le=100)
-    relief_hours: float | None = Field(default=None, ge=0, le=100000)
-    function_improved: bool | None = None
+    relief_percent: Num | None = Field(default=None, ge=0, le=100)
+    relief_hours: Num | None = Field(default=None, ge=0, le=100000)
+    function_improved: Flag | None = None
 
 
 class Imaging(_Model):
@@ -219,8 +228,8 @@ class Imaging(_Model):
 
 class Therapy(_Model):
     code: v.StepCode
-    weeks: float = Field(default=0, ge=0, le=5200)
-    completed: bool = False
+    weeks: Num = Field(default=0, ge=0, le=5200)
+    completed: Flag = False
     response: v.TherapyResponse | None = None
 
 
@@ -228,13 +237,13 @@ class Goal(_Model):
     kind: v.GoalKind
     text: str = Field(min_length=1, max_length=500)
     measure: str | None = Field(default=None, max_length=80)
-    target: float | None = None
+    target: Num | None = None
 
 
 class HistoryPoint(_Model):
     date: dt.date
     instrument: str = Field(min_length=1, max_length=40)
-    score: float
+    score: Num
 
 
 class Monitoring(_Model):
@@ -249,7 +258,7 @@ class Monitoring(_Model):
 
 class PsychEvaluation(_Model):
     date: dt.date | None = None
-    cleared: bool
+    cleared: Flag
 
 
 def _today() -> dt.date:

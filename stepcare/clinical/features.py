@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from stepcare.clinical import vocab as v
-from stepcare.clinical.case import Case, Event, Exam, Imaging, Site
+from stepcare.clinical.case import Case, Event, Exam, Flag, Imaging, Site
 from stepcare.clinical.knowledge import Evidence, KnowledgeError
 from stepcare.clinical.result import _fast_init
 
@@ -44,7 +44,7 @@ def _codes(literal: Any) -> frozenset[str]:
 _EXAM_BOOLS: tuple[str, ...] = tuple(
     name.replace("_", "-")
     for name, info in Exam.model_fields.items()
-    if info.annotation == (bool | None)  # the Budapest signs and other yes/no findings
+    if info.annotation in (bool | None, Flag | None)  # the Budapest signs and other yes/no findings
 )
 
 _FIELDS: dict[str, tuple[Kind, frozenset[str]]] = {

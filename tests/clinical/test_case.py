@@ -155,3 +155,39 @@ def test_questionnaire_answers_must_be_real_integers_not_strings_or_booleans() -
         "questionnaires[0].items[0]: input should be a valid integer",
         "questionnaires[0].items[1]: input should be a valid integer",
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "case"),
+    [
+        ("patient.age", {"patient": {"age": True}}),
+        ("patient.age", {"patient": {"age": "52"}}),
+        ("patient.egfr", {"patient": {"age": 52, "egfr": "45"}}),
+        ("patient.pregnant", {"patient": {"age": 30, "pregnant": "yes"}}),
+        ("pain.nrs", {"patient": {"age": 52}, "pain": {"nrs": "7"}}),
+        ("exam.allodynia", {"patient": {"age": 52}, "exam": {"allodynia": 1}}),
+        ("medications[0].dose", {"patient": {"age": 52},
+                                 "medications": [{"name": "oxycodone", "dose": True, "unit": "mg", "per_day": 2}]}),
+        ("therapies[0].completed", {"patient": {"age": 52},
+                                    "therapies": [{"code": "physical-therapy", "weeks": 6, "completed": "true"}]}),
+    ],
+)  # fmt: skip
+def test_numbers_and_yes_no_answers_of_the_wrong_json_type_are_refused_naming_the_field(
+    path: str, case: dict[str, Any]
+) -> None:
+    """`"age": true` must not become age 1, nor `"nrs": "7"` a pain score: a typed-in typo is an error."""
+    with pytest.raises(CaseError) as info:
+        parse_case(case)
+    assert any(e.startswith(f"{path}:") for e in info.value.errors), info.value.errors
+
+
+def test_a_whole_number_is_accepted_where_a_decimal_is_expected() -> None:
+    case = parse_case(
+        {
+            "patient": {"age": 52, "egfr": 60},
+            "medications": [{"name": "oxycodone", "dose": 5, "unit": "mg", "per_day": 4}],
+        }
+    )
+    assert (
+        case.patient.egfr == 60.0 and case.medications[0].dose == 5.0 and case.medications[0].per_day == 4.0
+    )
